@@ -1,0 +1,62 @@
+# coinstream: `make run` starts the stack without Docker, `make test` runs every test.
+# Both set up what they need from nothing: uv, the virtual environment, the local
+# Kafka broker and FerretDB (built once and cached in ~/.cache/coinstream).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+UV_VERSION := 0.13.9
+CACHE ?= $(or $(COINSTREAM_CACHE),$(HOME)/.cache/coinstream)
+UV := $(CACHE)/uv-$(UV_VERSION)/bin/uv
+RUN := $(UV) run --frozen --no-sync
+PYTEST := $(RUN) pytest
+
+.PHONY: help setup servers system-deps run test test-unit test-integration test-e2e lint bench clean
+
+help:
+	@echo "make run        the whole stack on 127.0.0.1 without Docker (Ctrl-C stops it)"
+	@echo "make test       lint, type-check and every test (unit, integration, e2e, deploy)"
+	@echo "make test-unit  the fast tests only"
+	@echo "make bench      benchmarks; prints BENCH lines"
+	@echo "make clean      remove .run/ (local stack data and logs)"
+
+$(UV):
+	python3 -m venv $(CACHE)/uv-$(UV_VERSION)
+	$(CACHE)/uv-$(UV_VERSION)/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml tools/devstack/pyproject.toml
+	$(UV) sync --frozen --all-packages --quiet
+	touch $@
+
+setup: .venv/.synced
+
+servers: setup
+	$(RUN) python -c "from devstack.kafka import install_kafka; from devstack.ferretdb import install_ferretdb; install_kafka(); install_ferretdb()"
+
+system-deps:
+	tools/install-system-deps.sh
+
+run: servers
+	$(RUN) python tools/run_stack.py
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+test: setup system-deps servers lint
+	$(PYTEST)
+
+test-unit: setup
+	$(PYTEST) -m "not integration and not e2e"
+
+test-integration: setup servers
+	$(PYTEST) -m integration
+
+test-e2e: setup system-deps servers
+	$(PYTEST) -m e2e
+
+bench: setup servers
+	$(RUN) python benchmarks/run_all.py
+
+clean:
+	rm -rf .run

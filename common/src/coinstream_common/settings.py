@@ -1,0 +1,41 @@
+"""Settings shared by more than one service, one class per concern, all from the environment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KAFKA_")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    ticks_topic: str = "ticks"
+
+    def client_config(self) -> dict[str, str | int | bool]:
+        return {"bootstrap.servers": self.bootstrap_servers}
+
+
+class MongoSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MONGO_")
+
+    uri: str = "mongodb://127.0.0.1:27017"
+    database: str = "coinstream"
+    timeout_ms: int = Field(default=5000, gt=0)
+
+
+class LogSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOG_")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class MetricsSettings(BaseSettings):
+    """Where a worker serves its Prometheus metrics (the API serves them on its own port)."""
+
+    model_config = SettingsConfigDict(env_prefix="METRICS_")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=9100, ge=0, le=65535)

@@ -1,0 +1,118 @@
+"""Candle math: fold ticks into one window's open, high, low, close, mean, volume and VWAP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from coinstream_common.candles import Candle
+from coinstream_common.intervals import Interval
+from coinstream_common.ticks import Tick
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_datetime(epoch_ms: int) -> datetime:
+    return _EPOCH + timedelta(milliseconds=epoch_ms)
+
+
+def to_epoch_ms(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+@dataclass(slots=True)
+class CandleAccumulator:
+    """Open and close are the first and last ticks by (event time, event id), never by arrival."""
+
+    open: float
+    open_time: int
+    open_event_id: str
+    close: float
+    close_time: int
+    close_event_id: str
+    high: float
+    low: float
+    sum_price: float
+    count: int
+    volume: float
+    notional: float
+    trade_count: int
+
+    @classmethod
+    def of(cls, tick: Tick) -> CandleAccumulator:
+        size = tick.size or 0.0
+        return cls(
+            open=tick.price,
+            open_time=tick.event_time,
+            open_event_id=tick.event_id,
+            close=tick.price,
+            close_time=tick.event_time,
+            close_event_id=tick.event_id,
+            high=tick.price,
+            low=tick.price,
+            sum_price=tick.price,
+            count=1,
+            volume=size,
+            notional=tick.price * size,
+            trade_count=1 if tick.size is not None else 0,
+        )
+
+    def add(self, tick: Tick) -> None:
+        price, event_time, event_id = tick.price, tick.event_time, tick.event_id
+        if (event_time, event_id) < (self.open_time, self.open_event_id):
+            self.open, self.open_time, self.open_event_id = price, event_time, event_id
+        if (event_time, event_id) > (self.close_time, self.close_event_id):
+            self.close, self.close_time, self.close_event_id = price, event_time, event_id
+        self.high = max(self.high, price)
+        self.low = min(self.low, price)
+        self.sum_price += price
+        self.count += 1
+        if tick.size is not None:
+            self.volume += tick.size
+            self.notional += price * tick.size
+            self.trade_count += 1
+
+    def to_candle(
+        self, source: str, symbol: str, interval: Interval, start_ms: int, *, final: bool
+    ) -> Candle:
+        return Candle(
+            source=source,
+            symbol=symbol,
+            interval=interval,
+            start=to_datetime(start_ms),
+            end=to_datetime(start_ms + interval.millis),
+            open=self.open,
+            high=self.high,
+            low=self.low,
+            close=self.close,
+            mean=self.sum_price / self.count,
+            count=self.count,
+            volume=self.volume,
+            vwap=self.notional / self.volume if self.volume > 0 else None,
+            trade_count=self.trade_count,
+            first_event_time=to_datetime(self.open_time),
+            last_event_time=to_datetime(self.close_time),
+            final=final,
+            open_event_id=self.open_event_id,
+            close_event_id=self.close_event_id,
+            sum_price=self.sum_price,
+            notional=self.notional,
+        )
+
+    @classmethod
+    def from_candle(cls, candle: Candle) -> CandleAccumulator:
+        return cls(
+            open=candle.open,
+            open_time=to_epoch_ms(candle.first_event_time),
+            open_event_id=candle.open_event_id,
+            close=candle.close,
+            close_time=to_epoch_ms(candle.last_event_time),
+            close_event_id=candle.close_event_id,
+            high=candle.high,
+            low=candle.low,
+            sum_price=candle.sum_price,
+            count=candle.count,
+            volume=candle.volume,
+            notional=candle.notional,
+            trade_count=candle.trade_count,
+        )

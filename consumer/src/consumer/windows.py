@@ -1,0 +1,25 @@
+"""Window assignment: pure functions of an event time, tumbling windows aligned to the UTC epoch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from coinstream_common.intervals import Interval
+
+
+def window_start(event_time_ms: int, size_ms: int) -> int:
+    """Start of the tumbling window of `size_ms` that holds `event_time_ms` (floor, also < 0)."""
+    return event_time_ms - event_time_ms % size_ms
+
+
+def windows_for(
+    event_time_ms: int, intervals: Iterable[Interval]
+) -> Iterator[tuple[Interval, int]]:
+    """Each interval with the start of its window that holds `event_time_ms`."""
+    for interval in intervals:
+        yield interval, window_start(event_time_ms, interval.millis)
+
+
+def is_closed(start_ms: int, interval: Interval, watermark_ms: int) -> bool:
+    """A window is closed once the watermark has reached its end (the end is exclusive)."""
+    return start_ms + interval.millis <= watermark_ms
