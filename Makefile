@@ -44,7 +44,7 @@ lint: setup
 	$(RUN) mypy
 
 test: setup system-deps servers lint
-	$(PYTEST)
+	$(PYTEST) --require-all
 
 test-unit: setup
 	$(PYTEST) -m "not integration and not e2e"

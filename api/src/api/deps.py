@@ -15,7 +15,7 @@ from coinstream_common.settings import MongoSettings
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    mongo = MongoSettings()
+    mongo: MongoSettings = app.state.mongo_settings
     client = connect(mongo, app_name="coinstream-api")
     app.state.repository = CandleRepository(database(client, mongo))
     try:

@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from api.deps import lifespan
 from api.routes import candles, health
 from api.settings import ApiSettings
+from coinstream_common.settings import MongoSettings
 
 
-def create_app(settings: ApiSettings | None = None) -> FastAPI:
+def create_app(settings: ApiSettings | None = None, mongo: MongoSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="coinstream API",
         version="0.1.0",
@@ -17,6 +18,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings or ApiSettings()
+    app.state.mongo_settings = mongo or MongoSettings()
     app.include_router(health.router)
     app.include_router(candles.router)
     return app

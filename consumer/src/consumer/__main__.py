@@ -12,7 +12,7 @@ from coinstream_common.logs import configure_logging
 from coinstream_common.metrics import serve_metrics
 from coinstream_common.mongo import CandleRepository, connect, database
 from coinstream_common.settings import KafkaSettings, LogSettings, MetricsSettings, MongoSettings
-from consumer.app import CandleConsumer
+from consumer.app import CandleConsumer, consumer_config
 from consumer.settings import ConsumerSettings
 
 
@@ -27,16 +27,7 @@ def main() -> None:
     client = connect(mongo, app_name="coinstream-consumer")
     repository = CandleRepository(database(client, mongo))
     repository.ensure_indexes()
-    consumer = Consumer(
-        kafka.client_config()
-        | {
-            "group.id": settings.group_id,
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
-            # librdkafka pauses fetching for 1 s whenever its queue fills; we never want that.
-            "fetch.queue.backoff.ms": 0,
-        }
-    )
+    consumer = Consumer(consumer_config(kafka, settings))
     logging.getLogger(__name__).info(
         "consumer starting",
         extra={

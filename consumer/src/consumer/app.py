@@ -10,6 +10,7 @@ from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from pymongo.errors import PyMongoError
 
 from coinstream_common.mongo import CandleRepository
+from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import InvalidTick, Tick, decode_tick
 from consumer import metrics
 from consumer.accumulator import to_epoch_ms
@@ -18,6 +19,18 @@ from consumer.settings import ConsumerSettings
 
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY_S = 10.0
+
+
+def consumer_config(
+    kafka: KafkaSettings, settings: ConsumerSettings
+) -> dict[str, str | int | bool]:
+    return kafka.client_config() | {
+        "group.id": settings.group_id,
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        # librdkafka pauses fetching for 1 s whenever its queue fills; we never want that.
+        "fetch.queue.backoff.ms": 0,
+    }
 
 
 class CandleConsumer:

@@ -21,7 +21,7 @@ def price_chart(frame: pd.DataFrame) -> alt.LayerChart:
     band = base.mark_area(opacity=0.25).encode(
         y=alt.Y("low:Q", title="price", scale=alt.Scale(zero=False)), y2="high:Q"
     )
-    line = base.mark_line().encode(
+    line = base.mark_line(point=True).encode(
         y="close:Q",
         tooltip=[
             alt.Tooltip("start:T", format="%H:%M"),

@@ -1,0 +1,111 @@
+"""Shared fixtures: the real servers for a session, and per-test topics, groups and databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+from hypothesis import HealthCheck, settings
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from coinstream_common.mongo import Document
+from tests.support.servers import ServerAddresses, test_servers
+
+# Machines are noisy: judge properties by their outcome, never by how fast inputs come.
+settings.register_profile("coinstream", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("coinstream")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--require-all",
+        action="store_true",
+        help="fail the run if any test was skipped or no integration/e2e test ran (CI)",
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not session.config.getoption("--require-all") or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    stats = reporter.stats if reporter else {}
+    passed = stats.get("passed", [])
+    ran = {
+        marker
+        for report in passed
+        for marker in ("integration", "e2e")
+        if marker in report.keywords
+    }
+    problems = []
+    if stats.get("skipped"):
+        problems.append(f"{len(stats['skipped'])} test(s) skipped")
+    problems += [
+        f"no {marker} test passed" for marker in ("integration", "e2e") if marker not in ran
+    ]
+    if problems:
+        print("\n--require-all: " + "; ".join(problems))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerAddresses]:
+    with test_servers(tmp_path_factory.mktemp("servers")) as found:
+        yield found
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(servers: ServerAddresses) -> str:
+    return servers.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(servers: ServerAddresses) -> str:
+    return servers.mongo_uri
+
+
+@pytest.fixture(scope="session")
+def mongo_client(mongo_uri: str) -> Iterator[MongoClient[Document]]:
+    client: MongoClient[Document] = MongoClient(mongo_uri, tz_aware=True)
+    yield client
+    client.close()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def new_topic(kafka_bootstrap: str) -> Callable[..., str]:
+    """Create a topic of its own for this test."""
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+
+    def create(partitions: int = 3) -> str:
+        name = unique("test-ticks")
+        admin.create_topics([NewTopic(name, partitions, 1)])[name].result(timeout=30)
+        return name
+
+    return create
+
+
+@pytest.fixture
+def new_group() -> Callable[[], str]:
+    return lambda: unique("test-group")
+
+
+@pytest.fixture
+def new_database(mongo_client: MongoClient[Document]) -> Iterator[Callable[[], Database[Document]]]:
+    """A database of its own for this test, dropped afterwards."""
+    created: list[str] = []
+
+    def create() -> Database[Document]:
+        name = unique("test").replace("-", "_")
+        created.append(name)
+        return mongo_client[name]
+
+    yield create
+    for name in created:
+        mongo_client.drop_database(name)

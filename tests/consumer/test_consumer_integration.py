@@ -1,0 +1,103 @@
+"""Known ticks through the real broker and the real consumer into the real Mongo server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from pymongo.database import Database
+
+from coinstream_common.mongo import Document
+from consumer.accumulator import to_datetime
+from tests.support.pipeline import publish, running_consumer, wait_for
+from tests.support.ticks import T0, trade
+
+pytestmark = pytest.mark.integration
+MINUTE = 60_000
+
+
+def candles(db: Database[Document]) -> dict[tuple[str, object], Document]:
+    return {
+        (doc["symbol"], doc["start"]): doc
+        for doc in db.candles.find({"interval": "1m"}, {"_id": False})
+    }
+
+
+def test_known_ticks_become_exactly_the_hand_computed_candles(
+    kafka_bootstrap: str,
+    new_topic: Callable[..., str],
+    new_group: Callable[[], str],
+    new_database: Callable[[], Database[Document]],
+) -> None:
+    topic, group, db = new_topic(), new_group(), new_database()
+    publish(
+        kafka_bootstrap,
+        topic,
+        [
+            trade(100.0, T0 + 1_000, size=1.0),
+            trade(110.0, T0 + 30_000, size=2.0),
+            trade(90.0, T0 + 15_000, size=1.0),  # arrives after a later tick
+            trade(3000.0, T0 + 5_000, size=2.0, symbol="ETH-USD"),
+            trade(120.0, T0 + MINUTE + 1_000, size=0.5),
+            trade(80.0, T0 + MINUTE + 10_000, size=1.0),  # watermark passes T0 + 1 min
+        ],
+        raw=[b"not json", b'{"schema_version": 9}'],
+    )
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        wait_for(
+            lambda: len(candles(db)) == 3 and candles(db)[("BTC-USD", to_datetime(T0))]["final"]
+        )
+
+    got = candles(db)
+    first = got[("BTC-USD", to_datetime(T0))]
+    assert (first["open"], first["high"], first["low"], first["close"]) == (
+        100.0,
+        110.0,
+        90.0,
+        110.0,
+    )
+    assert (first["count"], first["volume"], first["mean"]) == (3, 4.0, 100.0)
+    assert first["vwap"] == pytest.approx(410.0 / 4.0)
+    assert first["end"] - first["start"] == timedelta(minutes=1)
+    assert first["final"] is True
+
+    second = got[("BTC-USD", to_datetime(T0 + MINUTE))]
+    assert (second["open"], second["high"], second["low"], second["close"]) == (
+        120.0,
+        120.0,
+        80.0,
+        80.0,
+    )
+    assert (second["count"], second["volume"], second["mean"]) == (2, 1.5, 100.0)
+    assert second["vwap"] == pytest.approx(140.0 / 1.5)
+    assert second["final"] is False
+
+    eth = got[("ETH-USD", to_datetime(T0))]
+    assert (eth["open"], eth["close"], eth["count"], eth["volume"]) == (3000.0, 3000.0, 1, 2.0)
+
+
+def test_a_restarted_consumer_continues_the_open_candle(
+    kafka_bootstrap: str,
+    new_topic: Callable[..., str],
+    new_group: Callable[[], str],
+    new_database: Callable[[], Database[Document]],
+) -> None:
+    topic, group, db = new_topic(), new_group(), new_database()
+    start = to_datetime(T0)
+
+    def btc() -> Document | None:
+        return db.candles.find_one({"symbol": "BTC-USD", "interval": "1m", "start": start})
+
+    publish(kafka_bootstrap, topic, [trade(100.0, T0 + 1_000), trade(105.0, T0 + 2_000)])
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        wait_for(lambda: (doc := btc()) is not None and doc["count"] == 2)
+
+    publish(kafka_bootstrap, topic, [trade(95.0, T0 + 3_000, size=2.0)])
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        wait_for(lambda: (doc := btc()) is not None and doc["count"] == 3)
+
+    doc = btc()
+    assert doc is not None
+    assert (doc["open"], doc["high"], doc["low"], doc["close"]) == (100.0, 105.0, 95.0, 95.0)
+    assert (doc["count"], doc["volume"]) == (3, 4.0)

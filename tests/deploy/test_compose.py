@@ -1,0 +1,163 @@
+"""docker-compose.yml, validated by Docker Compose itself and checked for what we promise."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from devstack.compose import dockerfile_healthcheck
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+ONE_SHOT = {"topics"}
+
+
+@pytest.fixture(scope="module")
+def resolved() -> dict[str, Any]:
+    """The file as `docker-compose config` resolves it (interpolated, merged, validated)."""
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose is missing: run tools/install-system-deps.sh"
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE), "config"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    config: dict[str, Any] = yaml.safe_load(result.stdout)
+    return config
+
+
+def test_every_service_of_the_stack_is_there(resolved: dict[str, Any]) -> None:
+    assert set(resolved["services"]) == {
+        "redpanda",
+        "topics",
+        "mongo",
+        "producer",
+        "consumer",
+        "api",
+        "dashboard",
+    }
+
+
+def test_images_are_pinned(resolved: dict[str, Any]) -> None:
+    for name, service in resolved["services"].items():
+        image = service["image"]
+        assert re.search(r":[\w.-]*\d[\w.-]*$", image), f"{name}: {image} has no pinned tag"
+        assert not image.endswith(":latest"), name
+
+
+def test_every_service_has_a_healthcheck(resolved: dict[str, Any]) -> None:
+    for name, service in resolved["services"].items():
+        if name in ONE_SHOT:
+            continue
+        if "healthcheck" in service:
+            assert service["healthcheck"]["test"], name
+        else:
+            dockerfile = ROOT / service["build"]["dockerfile"]
+            assert dockerfile_healthcheck(dockerfile), f"{name}: no healthcheck anywhere"
+
+
+def test_long_running_services_restart_and_the_one_shot_does_not(resolved: dict[str, Any]) -> None:
+    for name, service in resolved["services"].items():
+        expected = "no" if name in ONE_SHOT else "unless-stopped"
+        assert service.get("restart", "no") == expected, name
+
+
+def test_start_order_waits_for_health_not_just_start(resolved: dict[str, Any]) -> None:
+    allowed = {"service_healthy", "service_completed_successfully"}
+    services = resolved["services"]
+    for name in ("topics", "producer", "consumer", "api", "dashboard"):
+        depends = services[name]["depends_on"]
+        assert depends, name
+        assert {d["condition"] for d in depends.values()} <= allowed, name
+    assert (
+        services["consumer"]["depends_on"]["topics"]["condition"]
+        == "service_completed_successfully"
+    )
+    assert services["consumer"]["depends_on"]["mongo"]["condition"] == "service_healthy"
+
+
+def _volume_sources(service: dict[str, Any]) -> list[str]:
+    """Named-volume sources, from Compose v1's short form or v2's long form."""
+    out = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source = volume.split(":", 1)[0]
+            if not source.startswith(("/", ".")):
+                out.append(source)
+        elif volume["type"] == "volume":
+            out.append(volume["source"])
+    return out
+
+
+def _ports(service: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(host ip, published, target), from Compose v1's short form or v2's long form."""
+    out = []
+    for port in service.get("ports", []):
+        if isinstance(port, str):
+            ip, published, target = port.split("/", 1)[0].rsplit(":", 2)
+            out.append((ip, int(published), int(target)))
+        else:
+            out.append((port["host_ip"], int(port["published"]), int(port["target"])))
+    return out
+
+
+def test_data_lives_in_named_volumes(resolved: dict[str, Any]) -> None:
+    assert set(resolved["volumes"]) == {"redpanda-data", "mongo-data"}
+    mounts = {name: _volume_sources(service) for name, service in resolved["services"].items()}
+    assert mounts["redpanda"] == ["redpanda-data"]
+    assert mounts["mongo"] == ["mongo-data"]
+
+
+def test_published_ports_bind_to_localhost_only(resolved: dict[str, Any]) -> None:
+    published = {name: _ports(service) for name, service in resolved["services"].items()}
+    assert ("127.0.0.1", 8000, 8000) in published["api"]
+    assert ("127.0.0.1", 8501, 8501) in published["dashboard"]
+    assert ("127.0.0.1", 19092, 19092) in published["redpanda"]
+    assert all(ip == "127.0.0.1" for ports in published.values() for ip, _, _ in ports)
+
+
+def test_redpanda_has_an_internal_and_an_external_listener(resolved: dict[str, Any]) -> None:
+    command = " ".join(resolved["services"]["redpanda"]["command"])
+    assert "internal://redpanda:9092" in command
+    assert "external://localhost:19092" in command
+
+
+def test_the_api_reads_with_a_read_only_user(resolved: dict[str, Any]) -> None:
+    services = resolved["services"]
+    assert "coinstream_reader:" in services["api"]["environment"]["MONGO_URI"]
+    assert "coinstream_writer:" in services["consumer"]["environment"]["MONGO_URI"]
+    init = (ROOT / "deploy/mongo-init/10-users.js").read_text()
+    assert '"coinstream_reader"' in init
+    assert '{ role: "read", db: dbName }' in init
+
+
+def test_env_example_documents_every_variable() -> None:
+    # `$${X}` is an escaped dollar for the container's shell, not a compose variable.
+    used = set(re.findall(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)", COMPOSE.read_text()))
+    documented = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if re.match(r"^[A-Z_][A-Z0-9_]*=", line)
+    }
+    assert used, "no variables found: the pattern is wrong"
+    assert used <= documented, f"undocumented: {sorted(used - documented)}"
+
+
+def test_env_example_values_are_the_compose_defaults() -> None:
+    defaults = dict(re.findall(r"\$\{([A-Z_][A-Z0-9_]*):-([^}]*)\}", COMPOSE.read_text()))
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if re.match(r"^[A-Z_][A-Z0-9_]*=", line)
+    )
+    mismatched = {k: (v, example.get(k)) for k, v in defaults.items() if example.get(k) != v}
+    assert not mismatched, mismatched

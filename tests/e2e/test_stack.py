@@ -1,0 +1,124 @@
+"""The whole stack as processes, configured by docker-compose.yml, on the real servers."""
+
+from __future__ import annotations
+
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+from devstack.net import free_port
+from devstack.stack import Endpoints, LocalStack
+from tests.support.pipeline import wait_for
+from tests.support.servers import ServerAddresses
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "docs" / "images" / "dashboard.png"
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling Google on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def stack(
+    servers: ServerAddresses, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
+    suffix = uuid.uuid4().hex[:8]
+    variables = {
+        "PRODUCER_SOURCES": "simulated",
+        "SIMULATED_SYMBOLS": "BTC-USD,ETH-USD",
+        "SIMULATED_TRADES_PER_SECOND": "20",
+        "DASHBOARD_DEFAULT_SOURCE": "simulated",
+        "KAFKA_TICKS_TOPIC": f"e2e-ticks-{suffix}",
+        "MONGO_DATABASE": f"e2e_{suffix}",
+        "CONSUMER_GROUP_ID": f"e2e-{suffix}",
+        "API_PORT": str(free_port()),
+        "DASHBOARD_PORT": str(free_port()),
+        "PRODUCER_METRICS_PORT": str(free_port()),
+        "CONSUMER_METRICS_PORT": str(free_port()),
+    }
+    endpoints = Endpoints(servers.kafka_bootstrap, servers.mongo_uri)
+    local = LocalStack(ROOT, endpoints, variables, tmp_path_factory.mktemp("e2e-logs"))
+    try:
+        local.start()
+        yield local
+    finally:
+        api_log = local.processes["api"].log_path if "api" in local.processes else None
+        codes = local.stop()
+    # uvicorn re-raises SIGTERM after a graceful shutdown, so its status is -15 then.
+    assert api_log is not None
+    assert "Application shutdown complete" in api_log.read_text()
+    assert codes == {**dict.fromkeys(codes, 0), "api": codes["api"]}, f"unclean shutdown: {codes}"
+    assert codes["api"] in {0, -signal.SIGTERM}
+
+
+def api_url(stack: LocalStack) -> str:
+    return f"http://127.0.0.1:{stack.environment('api')['API_PORT']}"
+
+
+def latest_btc_candle(stack: LocalStack) -> dict[str, object] | None:
+    response = httpx.get(
+        f"{api_url(stack)}/v1/candles",
+        params={"source": "simulated", "symbol": "BTC-USD", "interval": "1m"},
+        timeout=5,
+    )
+    response.raise_for_status()
+    candles: list[dict[str, object]] = response.json()["candles"]
+    return candles[-1] if candles else None
+
+
+def total_count(stack: LocalStack) -> int:
+    candle = latest_btc_candle(stack)
+    return int(candle["count"]) if candle else 0  # type: ignore[call-overload]
+
+
+def test_simulated_ticks_become_growing_candles_in_the_api(stack: LocalStack) -> None:
+    wait_for(lambda: total_count(stack) > 0, timeout_s=30, what="a first candle")
+    first = latest_btc_candle(stack)
+    assert first is not None
+    time.sleep(2)
+    later = latest_btc_candle(stack)
+    assert later is not None
+    # Either the same window has grown, or a new window has opened since.
+    assert (later["start"], later["count"]) != (first["start"], first["count"])
+    if later["start"] == first["start"]:
+        assert int(later["count"]) > int(first["count"])  # type: ignore[call-overload]
+    assert float(later["high"]) >= float(later["low"]) > 0  # type: ignore[arg-type]
+
+
+def test_the_dashboard_is_healthy_and_renders_a_chart(stack: LocalStack) -> None:
+    port = stack.environment("dashboard")["STREAMLIT_SERVER_PORT"]
+    url = f"http://127.0.0.1:{port}"
+    assert httpx.get(f"{url}/_stcore/health", timeout=5).text == "ok"
+    wait_for(lambda: total_count(stack) > 0, timeout_s=30, what="data to chart")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url)
+            chart = page.locator(".vega-embed canvas, .vega-embed svg.marks").first
+            chart.wait_for(state="visible", timeout=45_000)
+            box = chart.bounding_box()
+            assert box is not None
+            assert box["width"] > 300
+            assert box["height"] > 200
+            page.wait_for_timeout(1_000)  # let the fragment settle before the picture
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 10_000

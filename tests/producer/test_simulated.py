@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import statistics
+
+from producer.sources.simulated import SimulatedSource
+from tests.support.ticks import T0
+
+
+def source(seed: int = 7, symbols: tuple[str, ...] = ("BTC-USD", "ETH-USD")) -> SimulatedSource:
+    return SimulatedSource(
+        list(symbols), seed=seed, trades_per_second=20, poll_interval_s=0.25, clock=lambda: T0
+    )
+
+
+def test_the_same_seed_and_clock_give_the_same_trades() -> None:
+    first = source().trades_until(T0 + 60_000)
+    second = source().trades_until(T0 + 60_000)
+    assert first.ticks == second.ticks
+    assert first.ticks != source(seed=8).trades_until(T0 + 60_000).ticks
+
+
+def test_trades_are_valid_ordered_and_uniquely_identified() -> None:
+    sim = source()
+    ticks = sim.trades_until(T0 + 30_000).ticks + sim.trades_until(T0 + 60_000).ticks
+    assert not sim.trades_until(T0 + 60_000).ticks  # no time passed, no trades
+    assert len({t.event_id for t in ticks}) == len(ticks)
+    for symbol in ("BTC-USD", "ETH-USD"):
+        times = [t.event_time for t in ticks if t.symbol == symbol]
+        assert times == sorted(times)
+        assert all(T0 < t <= T0 + 60_000 for t in times)
+    assert all(t.kind == "trade" and t.size and t.size > 0 for t in ticks)
+
+
+def test_rates_and_prices_look_like_a_market() -> None:
+    ticks = source(symbols=("BTC-USD",)).trades_until(T0 + 600_000).ticks
+    # 20 trades/s for 600 s: a Poisson count of 12,000 is within a few hundred.
+    assert 11_500 < len(ticks) < 12_500
+    prices = [t.price for t in ticks]
+    # 80 % annual volatility moves BTC well under 2 % in ten minutes.
+    assert max(prices) / min(prices) < 1.02
+    assert 60_000 < statistics.median(prices) < 70_000

@@ -1,0 +1,68 @@
+"""Run the real consumer against the real servers, in a thread, for integration tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+from confluent_kafka import Consumer, Producer
+from pymongo.database import Database
+
+from coinstream_common.mongo import CandleRepository, Document
+from coinstream_common.settings import KafkaSettings
+from coinstream_common.ticks import Tick
+from consumer.app import CandleConsumer, consumer_config
+from consumer.settings import ConsumerSettings
+from producer.publisher import TickPublisher, producer_config
+
+
+def publish(bootstrap: str, topic: str, ticks: Iterable[Tick], raw: Iterable[bytes] = ()) -> None:
+    """Publish through the producer's own publisher; `raw` messages go out as they are."""
+    producer = Producer(producer_config(KafkaSettings(bootstrap_servers=bootstrap)))
+    publisher = TickPublisher(producer, topic)
+    for tick in ticks:
+        publisher.publish(tick)
+    for message in raw:
+        producer.produce(topic, key=b"BTC-USD", value=message)
+    assert publisher.flush(30) == 0, "the broker did not acknowledge every tick"
+
+
+@contextmanager
+def running_consumer(
+    bootstrap: str, topic: str, group: str, db: Database[Document], **overrides: object
+) -> Iterator[threading.Thread]:
+    settings = ConsumerSettings.model_validate(
+        {"group_id": group, "flush_interval_ms": 100, **overrides}
+    )
+    repository = CandleRepository(db)
+    repository.ensure_indexes()
+    kafka = KafkaSettings(bootstrap_servers=bootstrap, ticks_topic=topic)
+    consumer = CandleConsumer(Consumer(consumer_config(kafka, settings)), repository, settings)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            consumer.run(topic, stop)
+        except BaseException as error:  # noqa: BLE001 - reported to the test below
+            errors.append(error)
+
+    thread = threading.Thread(target=target, name="consumer", daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive(), "the consumer did not stop"
+    assert not errors, f"the consumer failed: {errors[0]!r}"
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
