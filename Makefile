@@ -16,7 +16,7 @@ help:
 	@echo "make run        the whole stack on 127.0.0.1 without Docker (Ctrl-C stops it)"
 	@echo "make test       lint, type-check and every test (unit, integration, e2e, deploy)"
 	@echo "make test-unit  the fast tests only"
-	@echo "make bench      benchmarks; prints BENCH lines"
+	@echo "make bench      benchmarks; prints BENCH lines (BENCH=\"consumer api\" picks some)"
 	@echo "make clean      remove .run/ (local stack data and logs)"
 
 $(UV):
@@ -56,7 +56,7 @@ test-e2e: setup system-deps servers
 	$(PYTEST) -m e2e
 
 bench: setup servers
-	$(RUN) python benchmarks/run_all.py
+	$(RUN) python benchmarks/run_all.py $(BENCH)
 
 clean:
 	rm -rf .run

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import logging
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,8 +15,12 @@ class KafkaSettings(BaseSettings):
     bootstrap_servers: str = "127.0.0.1:9092"
     ticks_topic: str = "ticks"
 
-    def client_config(self) -> dict[str, str | int | bool]:
-        return {"bootstrap.servers": self.bootstrap_servers}
+    def client_config(self) -> dict[str, Any]:
+        # librdkafka's own messages go through `logging`, so they come out as JSON too.
+        return {
+            "bootstrap.servers": self.bootstrap_servers,
+            "logger": logging.getLogger("librdkafka"),
+        }
 
 
 class MongoSettings(BaseSettings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from pymongo.errors import PyMongoError
@@ -21,9 +22,7 @@ log = logging.getLogger(__name__)
 MAX_RETRY_DELAY_S = 10.0
 
 
-def consumer_config(
-    kafka: KafkaSettings, settings: ConsumerSettings
-) -> dict[str, str | int | bool]:
+def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[str, Any]:
     return kafka.client_config() | {
         "group.id": settings.group_id,
         "enable.auto.commit": False,

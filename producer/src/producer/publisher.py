@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
@@ -13,7 +14,7 @@ from producer import metrics
 log = logging.getLogger(__name__)
 
 
-def producer_config(kafka: KafkaSettings) -> dict[str, str | int | bool]:
+def producer_config(kafka: KafkaSettings) -> dict[str, Any]:
     return kafka.client_config() | {
         "enable.idempotence": True,
         "acks": "all",
