@@ -84,8 +84,15 @@ def new_topic(kafka_bootstrap: str) -> Callable[..., str]:
     admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
 
     def create(partitions: int = 3) -> str:
+        """A ticks topic, with its `.late` and `.dlq` side topics."""
         name = unique("test-ticks")
-        admin.create_topics([NewTopic(name, partitions, 1)])[name].result(timeout=30)
+        topics = [
+            NewTopic(name, partitions, 1),
+            NewTopic(f"{name}.late", 1, 1),
+            NewTopic(f"{name}.dlq", 1, 1),
+        ]
+        for future in admin.create_topics(topics).values():
+            future.result(timeout=30)
         return name
 
     return create

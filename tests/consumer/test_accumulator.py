@@ -11,9 +11,9 @@ from tests.support.ticks import T0, trade
 
 
 def fold(ticks: list[Tick]) -> CandleAccumulator:
-    accumulator = CandleAccumulator.of(ticks[0])
-    for tick in ticks[1:]:
-        accumulator.add(tick)
+    accumulator = CandleAccumulator.of(ticks[0], 0)
+    for offset, tick in enumerate(ticks[1:], start=1):
+        accumulator.add(tick, offset)
     return accumulator
 
 
@@ -25,7 +25,7 @@ def test_candle_math_by_hand() -> None:
         trade(105.0, T0 + 30_000, size=0.5),
         trade(99.0, T0 + 59_999, size=1.5),
     ]
-    candle = fold(ticks).to_candle("simulated", "BTC-USD", Interval.M1, T0, final=True)
+    candle = fold(ticks).to_candle("simulated", "BTC-USD", Interval.M1, T0, final=True, partition=0)
     assert (candle.open, candle.high, candle.low, candle.close) == (100.0, 105.0, 99.0, 99.0)
     assert candle.count == 4
     assert candle.trade_count == 4
@@ -57,14 +57,38 @@ def test_quotes_count_but_add_no_volume() -> None:
         event_time=T0,
         ingest_time=T0,
     )
-    candle = fold([quote]).to_candle("coingecko", "BTC-USD", Interval.M1, T0, final=False)
+    candle = fold([quote]).to_candle(
+        "coingecko", "BTC-USD", Interval.M1, T0, final=False, partition=0
+    )
     assert (candle.count, candle.trade_count, candle.volume, candle.vwap) == (1, 0, 0.0, None)
 
 
 def test_a_stored_candle_restores_the_same_state() -> None:
     accumulator = fold([trade(1.5, T0 + 10, size=3.0), trade(2.5, T0 + 20, size=1.0)])
-    candle = accumulator.to_candle("simulated", "BTC-USD", Interval.M1, T0, final=False)
+    candle = accumulator.to_candle(
+        "simulated", "BTC-USD", Interval.M1, T0, final=False, partition=2
+    )
+    assert (candle.partition, candle.offset) == (2, 1)
     assert CandleAccumulator.from_candle(candle) == accumulator
+
+
+def test_merging_partials_equals_folding_everything() -> None:
+    ticks = [trade(100.0 + i % 7, T0 + 1_000 * (i * 7 % 13), size=0.5 + i) for i in range(12)]
+    whole = fold(ticks)
+    left, right = fold(ticks[:5]), fold(ticks[5:])
+    left.merge(right)
+    assert left.offset == 6  # offsets restart in each fold; the merge keeps the largest
+    whole.offset = left.offset
+    assert left.open == whole.open
+    assert left.close == whole.close
+    assert (left.high, left.low, left.count, left.trade_count) == (
+        whole.high,
+        whole.low,
+        whole.count,
+        whole.trade_count,
+    )
+    assert left.volume == pytest.approx(whole.volume)
+    assert left.notional == pytest.approx(whole.notional)
 
 
 def test_millisecond_times_convert_exactly() -> None:

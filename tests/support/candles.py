@@ -22,8 +22,12 @@ def candle_series(
     for i in range(count):
         start = first_start_ms + i * interval.millis
         accumulator = CandleAccumulator.of(
-            trade(base_price, start + 1, size=1.0, symbol=symbol, source=source)
+            trade(base_price, start + 1, size=1.0, symbol=symbol, source=source), 2 * i
         )
-        accumulator.add(trade(base_price + i, start + 2, size=1.0, symbol=symbol, source=source))
-        out.append(accumulator.to_candle(source, symbol, interval, start, final=i < count - 1))
+        accumulator.add(
+            trade(base_price + i, start + 2, size=1.0, symbol=symbol, source=source), 2 * i + 1
+        )
+        out.append(
+            accumulator.to_candle(source, symbol, interval, start, final=i < count - 1, partition=0)
+        )
     return out

@@ -7,14 +7,16 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, Message, Producer
 from pymongo.database import Database
 
-from coinstream_common.mongo import CandleRepository, Document
+from coinstream_common.mongo import Document
 from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import Tick
-from consumer.app import CandleConsumer, consumer_config
+from consumer.app import CandleConsumer, consumer_config, side_output_config
 from consumer.settings import ConsumerSettings
+from consumer.side_outputs import SideOutputs
+from consumer.storage import ConsumerStore
 from producer.publisher import TickPublisher, producer_config
 
 
@@ -33,13 +35,27 @@ def publish(bootstrap: str, topic: str, ticks: Iterable[Tick], raw: Iterable[byt
 def running_consumer(
     bootstrap: str, topic: str, group: str, db: Database[Document], **overrides: object
 ) -> Iterator[threading.Thread]:
+    """The consumer of `topic`; its side outputs go to `<topic>.late` and `<topic>.dlq`."""
     settings = ConsumerSettings.model_validate(
-        {"group_id": group, "flush_interval_ms": 100, **overrides}
+        {
+            "group_id": group,
+            "flush_interval_ms": 100,
+            "late_topic": f"{topic}.late",
+            "dead_letter_topic": f"{topic}.dlq",
+            **overrides,
+        }
     )
-    repository = CandleRepository(db)
-    repository.ensure_indexes()
+    store = ConsumerStore(db)
+    store.ensure_indexes()
     kafka = KafkaSettings(bootstrap_servers=bootstrap, ticks_topic=topic)
-    consumer = CandleConsumer(Consumer(consumer_config(kafka, settings)), repository, settings)
+    side_outputs = SideOutputs(
+        Producer(side_output_config(kafka)),
+        late_topic=settings.late_topic,
+        dead_letter_topic=settings.dead_letter_topic,
+    )
+    consumer = CandleConsumer(
+        Consumer(consumer_config(kafka, settings)), store, side_outputs, settings
+    )
     stop = threading.Event()
     errors: list[BaseException] = []
 
@@ -66,3 +82,32 @@ def wait_for(check: Callable[[], bool], timeout_s: float = 30.0, what: str = "co
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.1)
+
+
+def read_topic(bootstrap: str, topic: str, count: int, timeout_s: float = 30.0) -> list[Message]:
+    """The first `count` messages of `topic`, from the beginning."""
+    reader = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"reader-{topic}-{time.monotonic_ns()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    reader.subscribe([topic])
+    messages: list[Message] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while len(messages) < count and time.monotonic() < deadline:
+            message = reader.poll(0.2)
+            if message is not None and message.error() is None:
+                messages.append(message)
+    finally:
+        reader.close()
+    return messages
+
+
+def headers_of(message: Message) -> dict[str, str]:
+    headers = message.headers() or []
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    return {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in pairs}

@@ -9,6 +9,11 @@ from pydantic import BaseModel, ConfigDict
 from coinstream_common.intervals import Interval
 
 
+def candle_id(source: str, symbol: str, interval: Interval, start: datetime) -> str:
+    """The document `_id`: FerretDB pushes only `_id` equality down to its storage."""
+    return f"{source}|{symbol}|{interval.value}|{start.isoformat()}"
+
+
 class Candle(BaseModel):
     """A candle with the state needed to keep aggregating it after a restart.
 
@@ -17,7 +22,7 @@ class Candle(BaseModel):
     mean and VWAP exact to extend.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     source: str
     symbol: str
@@ -40,3 +45,7 @@ class Candle(BaseModel):
     close_event_id: str
     sum_price: float
     notional: float
+    # The Kafka partition of the series and the offset of the last tick applied to this
+    # candle: a replay after a crash skips ticks the stored candle already holds.
+    partition: int = 0
+    offset: int = -1

@@ -10,16 +10,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, MongoClient, UpdateOne
+from pymongo import ASCENDING, MongoClient, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
-from coinstream_common.candles import Candle
+from coinstream_common.candles import Candle, candle_id
 from coinstream_common.intervals import Interval
 from coinstream_common.settings import MongoSettings
 
 Document = dict[str, Any]
 CANDLE_KEY = ("source", "symbol", "interval", "start")
+_DUPLICATE_KEY = 11000
 
 
 def connect(settings: MongoSettings, app_name: str) -> MongoClient[Document]:
@@ -46,15 +48,40 @@ class CandleRepository:
         self._candles.create_index(
             [(field, ASCENDING) for field in CANDLE_KEY], unique=True, name="candle_key"
         )
+        # For find_for_restore's two branches.
+        for name, field in (("partition_final", "final"), ("partition_offset", "offset")):
+            self._candles.create_index([("partition", ASCENDING), (field, ASCENDING)], name=name)
 
     def upsert_many(self, candles: Sequence[Candle]) -> None:
-        if not candles:
-            return
-        requests = [
-            UpdateOne({field: doc[field] for field in CANDLE_KEY}, {"$set": doc}, upsert=True)
-            for doc in (candle.model_dump(mode="python") for candle in candles)
-        ]
-        self._candles.bulk_write(requests, ordered=False)
+        """Write candles whether or not they exist yet."""
+        if candles:
+            requests = [
+                ReplaceOne({"_id": _id}, doc, upsert=True) for _id, doc in _documents(candles)
+            ]
+            self._candles.bulk_write(requests, ordered=False)
+
+    def insert_or_replace(self, new: Sequence[Candle], existing: Sequence[Candle]) -> None:
+        """Insert candles believed new, replace the others.
+
+        Inserts are cheap everywhere, while FerretDB's SQLite backend scans the table on
+        every update; a candle that turns out to exist (a replay) is replaced instead.
+        """
+        collided: list[Candle] = []
+        if new:
+            try:
+                self._candles.insert_many([doc for _, doc in _documents(new)], ordered=False)
+            except BulkWriteError as error:
+                failed = {
+                    e["index"] for e in error.details["writeErrors"] if e["code"] == _DUPLICATE_KEY
+                }
+                if len(failed) < len(error.details["writeErrors"]):
+                    raise
+                collided = [new[i] for i in sorted(failed)]
+        self.upsert_many([*existing, *collided])
+
+    def get(self, source: str, symbol: str, interval: Interval, start: datetime) -> Candle | None:
+        doc = self._candles.find_one({"_id": candle_id(source, symbol, interval, start)})
+        return None if doc is None else Candle.model_validate(doc)
 
     def find_range(
         self,
@@ -76,12 +103,25 @@ class CandleRepository:
         cursor = self._candles.find(query, {"_id": False}).sort("start", ASCENDING).limit(limit)
         return [Candle.model_validate(doc) for doc in cursor]
 
-    def latest(self, source: str, symbol: str, interval: Interval) -> Candle | None:
-        query = {"source": source, "symbol": symbol, "interval": interval.value}
-        doc = self._candles.find_one(query, {"_id": False}, sort=[("start", DESCENDING)])
-        return None if doc is None else Candle.model_validate(doc)
+    def find_for_restore(
+        self, partition: int, after_offset: int, series: tuple[str, str] | None = None
+    ) -> list[Candle]:
+        """What a consumer resumes a partition (or one series of it) from: open candles,
+        and any written after `after_offset` (what its saved state covers), final or not."""
+        query: Document = {
+            "partition": partition,
+            "$or": [{"final": False}, {"offset": {"$gt": after_offset}}],
+        }
+        if series is not None:
+            query |= {"source": series[0], "symbol": series[1]}
+        return [Candle.model_validate(doc) for doc in self._candles.find(query)]
 
-    def find_open(self, source: str, symbol: str) -> list[Candle]:
-        """Candles not yet final, to restore a consumer's windows after a restart."""
-        query = {"source": source, "symbol": symbol, "final": False}
-        return [Candle.model_validate(doc) for doc in self._candles.find(query, {"_id": False})]
+
+def _documents(candles: Sequence[Candle]) -> list[tuple[str, Document]]:
+    out = []
+    for candle in candles:
+        doc = candle.model_dump(mode="python")
+        _id = candle_id(candle.source, candle.symbol, candle.interval, candle.start)
+        doc["_id"] = _id
+        out.append((_id, doc))
+    return out

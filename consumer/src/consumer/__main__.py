@@ -4,31 +4,57 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient
 
 from coinstream_common.logs import configure_logging
 from coinstream_common.metrics import serve_metrics
-from coinstream_common.mongo import CandleRepository, connect, database
+from coinstream_common.mongo import connect, database
 from coinstream_common.settings import KafkaSettings, LogSettings, MetricsSettings, MongoSettings
-from consumer.app import CandleConsumer, consumer_config
+from consumer.app import CandleConsumer, consumer_config, side_output_config
 from consumer.settings import ConsumerSettings
+from consumer.side_outputs import SideOutputs
+from consumer.storage import ConsumerStore
+
+log = logging.getLogger("consumer")
+TOPIC_CHECK_TIMEOUT_S = 30.0
 
 
-def main() -> None:
+def missing_topics(kafka: KafkaSettings, topics: list[str]) -> list[str]:
+    existing = AdminClient(kafka.client_config()).list_topics(timeout=TOPIC_CHECK_TIMEOUT_S).topics
+    return [t for t in topics if t not in existing]
+
+
+def main() -> int:
     configure_logging(LogSettings().level)
     kafka, mongo, settings = KafkaSettings(), MongoSettings(), ConsumerSettings()
+    topics = [kafka.ticks_topic, settings.late_topic, settings.dead_letter_topic]
+    if missing := missing_topics(kafka, topics):
+        log.error(
+            "topics missing; create them first (compose's topics service does)",
+            extra={"missing": missing},
+        )
+        return 2
     serve_metrics(MetricsSettings())
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
 
     client = connect(mongo, app_name="coinstream-consumer")
-    repository = CandleRepository(database(client, mongo))
-    repository.ensure_indexes()
-    consumer = Consumer(consumer_config(kafka, settings))
-    logging.getLogger(__name__).info(
+    store = ConsumerStore(database(client, mongo))
+    store.ensure_indexes()
+    side_outputs = SideOutputs(
+        Producer(side_output_config(kafka)),
+        late_topic=settings.late_topic,
+        dead_letter_topic=settings.dead_letter_topic,
+    )
+    consumer = CandleConsumer(
+        Consumer(consumer_config(kafka, settings)), store, side_outputs, settings
+    )
+    log.info(
         "consumer starting",
         extra={
             "topic": kafka.ticks_topic,
@@ -37,10 +63,11 @@ def main() -> None:
         },
     )
     try:
-        CandleConsumer(consumer, repository, settings).run(kafka.ticks_topic, stop)
+        consumer.run(kafka.ticks_topic, stop)
     finally:
         client.close()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

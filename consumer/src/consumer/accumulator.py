@@ -1,8 +1,13 @@
-"""Candle math: fold ticks into one window's open, high, low, close, mean, volume and VWAP."""
+"""Candle math: fold ticks into one window's open, high, low, close, mean, volume and VWAP.
+
+Accumulators merge, so a window's candle is the same whether its ticks are folded one
+by one or in partial aggregates (the consumer folds ticks into the finest window and
+merges those partials into the coarser windows).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from coinstream_common.candles import Candle
@@ -22,7 +27,11 @@ def to_epoch_ms(moment: datetime) -> int:
 
 @dataclass(slots=True)
 class CandleAccumulator:
-    """Open and close are the first and last ticks by (event time, event id), never by arrival."""
+    """Open and close are the first and last ticks by (event time, event id), never by arrival.
+
+    `offset` is the largest Kafka offset folded in: a replayed tick at or below it is
+    already counted.
+    """
 
     open: float
     open_time: int
@@ -37,9 +46,10 @@ class CandleAccumulator:
     volume: float
     notional: float
     trade_count: int
+    offset: int
 
     @classmethod
-    def of(cls, tick: Tick) -> CandleAccumulator:
+    def of(cls, tick: Tick, offset: int) -> CandleAccumulator:
         size = tick.size or 0.0
         return cls(
             open=tick.price,
@@ -54,26 +64,68 @@ class CandleAccumulator:
             count=1,
             volume=size,
             notional=tick.price * size,
-            trade_count=1 if tick.size is not None else 0,
+            trade_count=0 if tick.size is None else 1,
+            offset=offset,
         )
 
-    def add(self, tick: Tick) -> None:
+    def add(self, tick: Tick, offset: int) -> None:
         price, event_time, event_id = tick.price, tick.event_time, tick.event_id
-        if (event_time, event_id) < (self.open_time, self.open_event_id):
+        if event_time < self.open_time or (
+            event_time == self.open_time and event_id < self.open_event_id
+        ):
             self.open, self.open_time, self.open_event_id = price, event_time, event_id
-        if (event_time, event_id) > (self.close_time, self.close_event_id):
+        if event_time > self.close_time or (
+            event_time == self.close_time and event_id > self.close_event_id
+        ):
             self.close, self.close_time, self.close_event_id = price, event_time, event_id
-        self.high = max(self.high, price)
-        self.low = min(self.low, price)
+        if price > self.high:
+            self.high = price
+        elif price < self.low:
+            self.low = price
         self.sum_price += price
         self.count += 1
-        if tick.size is not None:
-            self.volume += tick.size
-            self.notional += price * tick.size
+        size = tick.size
+        if size is not None:
+            self.volume += size
+            self.notional += price * size
             self.trade_count += 1
+        if offset > self.offset:
+            self.offset = offset
+
+    def merge(self, other: CandleAccumulator) -> None:
+        if (other.open_time, other.open_event_id) < (self.open_time, self.open_event_id):
+            self.open, self.open_time, self.open_event_id = (
+                other.open,
+                other.open_time,
+                other.open_event_id,
+            )
+        if (other.close_time, other.close_event_id) > (self.close_time, self.close_event_id):
+            self.close, self.close_time, self.close_event_id = (
+                other.close,
+                other.close_time,
+                other.close_event_id,
+            )
+        self.high = max(self.high, other.high)
+        self.low = min(self.low, other.low)
+        self.sum_price += other.sum_price
+        self.count += other.count
+        self.volume += other.volume
+        self.notional += other.notional
+        self.trade_count += other.trade_count
+        self.offset = max(self.offset, other.offset)
+
+    def copy(self) -> CandleAccumulator:
+        return replace(self)
 
     def to_candle(
-        self, source: str, symbol: str, interval: Interval, start_ms: int, *, final: bool
+        self,
+        source: str,
+        symbol: str,
+        interval: Interval,
+        start_ms: int,
+        *,
+        final: bool,
+        partition: int,
     ) -> Candle:
         return Candle(
             source=source,
@@ -97,6 +149,8 @@ class CandleAccumulator:
             close_event_id=self.close_event_id,
             sum_price=self.sum_price,
             notional=self.notional,
+            partition=partition,
+            offset=self.offset,
         )
 
     @classmethod
@@ -115,4 +169,5 @@ class CandleAccumulator:
             volume=candle.volume,
             notional=candle.notional,
             trade_count=candle.trade_count,
+            offset=candle.offset,
         )

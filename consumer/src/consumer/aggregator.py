@@ -1,89 +1,53 @@
-"""Windowed aggregation per (source, symbol) under a watermark.
-
-Pure: no Kafka, no Mongo, no clock. The watermark of a series is its largest event
-time less the allowed lateness; a window is final once the watermark reaches its end,
-and a tick is late for (and only for) the windows that are already final.
-"""
+"""All series a consumer holds, by (source, symbol). Pure: no Kafka, no Mongo, no clock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator, Sequence
 
-from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
-from coinstream_common.ticks import Tick
-from consumer.accumulator import CandleAccumulator, to_epoch_ms
-from consumer.windows import is_closed, windows_for
-
-WindowId = tuple[Interval, int]
+from consumer.series import Series, SeriesFlush, WindowRules
 
 
-@dataclass(slots=True)
-class Series:
-    max_event_time: int | None = None
-    windows: dict[WindowId, CandleAccumulator] = field(default_factory=dict)
-    dirty: set[WindowId] = field(default_factory=set)
-
-    def watermark(self, lateness_ms: int) -> int | None:
-        return None if self.max_event_time is None else self.max_event_time - lateness_ms
-
-
-class WindowAggregator:
-    def __init__(self, intervals: Sequence[Interval], allowed_lateness_ms: int) -> None:
-        self._intervals = tuple(intervals)
-        self._lateness = allowed_lateness_ms
+class Aggregator:
+    def __init__(
+        self, intervals: Sequence[Interval], *, lateness_ms: int, dedup_window_ms: int
+    ) -> None:
+        # Sorted finest first; each of our intervals divides every coarser one, which the
+        # fold-into-the-finest-window fast path of Series relies on.
+        self.rules = WindowRules(
+            tuple(sorted(intervals, key=lambda i: i.millis)), lateness_ms, dedup_window_ms
+        )
         self._series: dict[tuple[str, str], Series] = {}
 
-    def has_series(self, source: str, symbol: str) -> bool:
-        return (source, symbol) in self._series
+    @property
+    def intervals(self) -> tuple[Interval, ...]:
+        return self.rules.intervals
 
-    def restore(
-        self, source: str, symbol: str, open_candles: Iterable[Candle], max_event_time: int | None
-    ) -> None:
-        """Resume a series from what was stored: its open windows and its largest event time."""
-        series = Series(max_event_time=max_event_time)
-        for candle in open_candles:
-            series.windows[(candle.interval, to_epoch_ms(candle.start))] = (
-                CandleAccumulator.from_candle(candle)
-            )
-        self._series[(source, symbol)] = series
+    def get(self, source: str, symbol: str) -> Series | None:
+        return self._series.get((source, symbol))
 
-    def watermark(self, source: str, symbol: str) -> int | None:
-        series = self._series.get((source, symbol))
-        return None if series is None else series.watermark(self._lateness)
+    def new_series(self, source: str, symbol: str, partition: int) -> Series:
+        return self.adopt(Series.new(source, symbol, partition, self.rules))
 
-    def apply(self, tick: Tick) -> tuple[Interval, ...]:
-        """Fold a tick into its open windows; return the intervals it came too late for."""
-        series = self._series.setdefault((tick.source, tick.symbol), Series())
-        watermark = series.watermark(self._lateness)
-        late: list[Interval] = []
-        for window in windows_for(tick.event_time, self._intervals):
-            interval, start = window
-            if watermark is not None and is_closed(start, interval, watermark):
-                late.append(interval)
-                continue
-            accumulator = series.windows.get(window)
-            if accumulator is None:
-                series.windows[window] = CandleAccumulator.of(tick)
-            else:
-                accumulator.add(tick)
-            series.dirty.add(window)
-        if series.max_event_time is None or tick.event_time > series.max_event_time:
-            series.max_event_time = tick.event_time
-        return tuple(late)
+    def adopt(self, series: Series) -> Series:
+        self._series[(series.source, series.symbol)] = series
+        return series
 
-    def drain(self) -> list[Candle]:
-        """Candles changed or closed since the last drain; closed windows are then forgotten."""
-        out: list[Candle] = []
-        for (source, symbol), series in self._series.items():
-            watermark = series.watermark(self._lateness)
-            for window, accumulator in list(series.windows.items()):
-                interval, start = window
-                final = watermark is not None and is_closed(start, interval, watermark)
-                if final or window in series.dirty:
-                    out.append(accumulator.to_candle(source, symbol, interval, start, final=final))
-                if final:
-                    del series.windows[window]
-            series.dirty.clear()
-        return out
+    def __iter__(self) -> Iterator[Series]:
+        return iter(self._series.values())
+
+    def advance_idle(self, now_ms: int, idle_timeout_ms: int) -> None:
+        for series in self._series.values():
+            series.advance_idle(now_ms, idle_timeout_ms)
+
+    def drain(self, partitions: Collection[int] | None = None) -> list[SeriesFlush]:
+        """Drain every series, or only those of `partitions`."""
+        return [
+            series.drain()
+            for series in self._series.values()
+            if partitions is None or series.partition in partitions
+        ]
+
+    def forget(self, partitions: Collection[int]) -> None:
+        """Drop the series of partitions this consumer no longer owns."""
+        self._series = {key: s for key, s in self._series.items() if s.partition not in partitions}

@@ -1,30 +1,40 @@
-"""The consumer's I/O shell: Kafka in, Mongo out, offsets committed only after the write."""
+"""The consumer's I/O shell: Kafka in, Mongo out, offsets committed only after the write.
+
+The design and the argument for why candles come out right after any crash are in
+docs/consumer.md.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from pymongo.errors import PyMongoError
 
-from coinstream_common.mongo import CandleRepository
 from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import InvalidTick, Tick, decode_tick
 from consumer import metrics
-from consumer.accumulator import to_epoch_ms
-from consumer.aggregator import WindowAggregator
+from consumer.accumulator import to_datetime
+from consumer.aggregator import Aggregator
+from consumer.series import ON_TIME, Series, SeriesFlush
 from consumer.settings import ConsumerSettings
+from consumer.side_outputs import SideOutputs
+from consumer.storage import ConsumerStore
 
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY_S = 10.0
+SIDE_OUTPUT_TIMEOUT_S = 30.0
+RETENTION_EVERY_S = 300.0
 
 
 def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[str, Any]:
     return kafka.client_config() | {
         "group.id": settings.group_id,
+        "session.timeout.ms": settings.session_timeout_ms,
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
         # librdkafka pauses fetching for 1 s whenever its queue fills; we never want that.
@@ -32,104 +42,263 @@ def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[st
     }
 
 
+def side_output_config(kafka: KafkaSettings) -> dict[str, Any]:
+    return kafka.client_config() | {"enable.idempotence": True, "acks": "all", "linger.ms": 5}
+
+
 class CandleConsumer:
     def __init__(
         self,
         consumer: Consumer,
-        repository: CandleRepository,
+        store: ConsumerStore,
+        side_outputs: SideOutputs,
         settings: ConsumerSettings,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._consumer = consumer
-        self._repository = repository
+        self._store = store
+        self._side = side_outputs
         self._settings = settings
-        self._intervals = settings.interval_set
-        self._aggregator = WindowAggregator(self._intervals, settings.allowed_lateness_ms)
-        # Next offset to commit per (topic, partition), covering everything handled so far.
-        self._pending: dict[tuple[str, int], int] = {}
+        self._clock = clock
+        self._aggregator = Aggregator(
+            settings.interval_set,
+            lateness_ms=settings.allowed_lateness_ms,
+            dedup_window_ms=settings.dedup_window_ms,
+        )
+        # Next offset to commit per partition: everything before it is handled.
+        self._positions: dict[int, int] = {}
+        self._topic = ""
+        self._next_retention = 0.0
+        self._stop = threading.Event()
+        # Partitions whose series were restored since this consumer got them.
+        self._restored: set[int] = set()
+        # Flushes being written while Mongo fails; a revoke drops its partitions' share.
+        self._pending: list[SeriesFlush] | None = None
 
     def run(self, topic: str, stop: threading.Event) -> None:
-        self._consumer.subscribe([topic], on_revoke=self._on_revoke)
-        flush_every = self._settings.flush_interval_ms / 1000
-        next_flush = time.monotonic() + flush_every
+        self._topic, self._stop = topic, stop
+        self._consumer.subscribe(
+            [topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
+        )
+        interval = self._settings.flush_interval_ms / 1000
+        last_flush, last_took = time.monotonic(), 0.0
         try:
             while not stop.is_set():
-                for message in self._consumer.consume(self._settings.batch_size, timeout=0.1):
-                    self._handle(message)
-                if time.monotonic() >= next_flush:
-                    self._flush(stop)
-                    next_flush = time.monotonic() + flush_every
-            self._flush(stop)
+                messages = self._consumer.consume(self._settings.batch_size, timeout=0.1)
+                if messages:
+                    self._handle(messages)
+                since = time.monotonic() - last_flush
+                # Behind (full batches), writes may take a fifth of the time at most, so a slow
+                # server is written to less often; caught up, every flush interval.
+                behind = len(messages) == self._settings.batch_size
+                if since >= interval and (not behind or since >= 4 * last_took):
+                    started = time.monotonic()
+                    self._flush()
+                    last_flush = time.monotonic()
+                    last_took = last_flush - started
+            self._flush()
         finally:
             self._consumer.close()
 
-    def _handle(self, message: Message) -> None:
-        error = message.error()
-        if error is not None:
-            if error.code() != KafkaError._PARTITION_EOF:
-                log.warning("kafka error", extra={"error": str(error)})
-            return
-        metrics.MESSAGES_CONSUMED.inc()
-        topic, partition, offset = message.topic(), message.partition(), message.offset()
-        if topic is None or partition is None or offset is None:
-            return  # only error events lack these, and those were handled above
-        self._pending[(topic, partition)] = offset + 1
-        try:
-            tick = decode_tick(message.value() or b"")
-        except InvalidTick as invalid:
-            metrics.TICKS_INVALID.labels(invalid.field).inc()
-            log.warning(
-                "invalid tick",
-                extra={
-                    "reason": str(invalid),
-                    "partition": partition,
-                    "offset": offset,
-                },
-            )
-            return
-        self._apply(tick)
-
-    def _apply(self, tick: Tick) -> None:
-        if not self._aggregator.has_series(tick.source, tick.symbol):
-            self._restore(tick.source, tick.symbol)
-        late = self._aggregator.apply(tick)
-        for interval in late:
-            metrics.TICKS_LATE.labels(interval.value).inc()
-        if len(late) < len(self._intervals):
-            metrics.TICKS_APPLIED.inc()
-
-    def _restore(self, source: str, symbol: str) -> None:
-        """Pick up a series where the stored candles left it (after a restart or rebalance)."""
-        newest = self._repository.latest(source, symbol, self._intervals[0])
-        max_event_time = None if newest is None else to_epoch_ms(newest.last_event_time)
-        open_candles = self._repository.find_open(source, symbol)
-        self._aggregator.restore(source, symbol, open_candles, max_event_time)
-
-    def _flush(self, stop: threading.Event) -> None:
-        started = time.perf_counter()
-        candles = self._aggregator.drain()
-        delay = 0.5
-        while True:
+    def _handle(self, messages: list[Message]) -> None:
+        arrival_ms = int(self._clock() * 1000)
+        applied = duplicates = 0
+        positions, aggregator, n_intervals = (
+            self._positions,
+            self._aggregator,
+            len(self._aggregator.intervals),
+        )
+        for message in messages:
+            if message.error() is not None:
+                self._kafka_error(message)
+                continue
+            partition, offset = message.partition() or 0, message.offset() or 0
+            if partition not in self._restored:
+                self._restore_partition(partition)
+            positions[partition] = offset + 1
+            value = message.value() or b""
             try:
-                self._repository.upsert_many(candles)
-                break
-            except PyMongoError as error:
-                metrics.WRITE_FAILURES.inc()
-                log.warning(
-                    "candle write failed, retrying",
-                    extra={"error": str(error), "retry_in_s": delay},
-                )
-                if stop.wait(delay):
-                    raise
-                delay = min(delay * 2, MAX_RETRY_DELAY_S)
-        metrics.CANDLES_WRITTEN.inc(len(candles))
-        if self._pending:
-            offsets = [TopicPartition(t, p, o) for (t, p), o in self._pending.items()]
+                tick = decode_tick(value)
+            except InvalidTick as invalid:
+                self._side.dead_letter(message, invalid.field, str(invalid))
+                continue
+            series = aggregator.get(tick.source, tick.symbol) or self._restore_unsaved(
+                tick, partition
+            )
+            if tick.backfill:
+                self._load_history(series, tick)
+            verdict = series.apply(tick, offset, value, arrival_ms)
+            if verdict is ON_TIME:
+                applied += 1
+            elif verdict.duplicate:
+                duplicates += 1
+            else:
+                self._side.late(message, verdict.late, series.watermark)
+                applied += len(verdict.late) < n_intervals
+        metrics.MESSAGES_CONSUMED.inc(len(messages))
+        metrics.TICKS_APPLIED.inc(applied)
+        metrics.TICKS_DUPLICATE.inc(duplicates)
+
+    def _kafka_error(self, message: Message) -> None:
+        error = message.error()
+        if error is not None and error.code() != KafkaError._PARTITION_EOF:
+            log.warning("kafka error", extra={"error": str(error)})
+
+    def _restore_partition(self, partition: int) -> None:
+        """Pick up every series of a newly owned partition where its saved state left it."""
+        restored = self._store.restore_partition(partition, self._aggregator.rules)
+        for series in restored:
+            self._aggregator.adopt(series)
+        self._restored.add(partition)
+        log.info(
+            "partition restored",
+            extra={
+                "partition": partition,
+                "series": len(restored),
+                "windows": sum(len(s.windows) for s in restored),
+            },
+        )
+
+    def _restore_unsaved(self, tick: Tick, partition: int) -> Series:
+        """A series the partition's saved state does not know: new, or unsaved before a crash."""
+        series = self._store.restore_unsaved(
+            tick.source, tick.symbol, partition, self._aggregator.rules
+        )
+        return self._aggregator.adopt(series)
+
+    def _load_history(self, series: Series, tick: Tick) -> None:
+        """A backfill tick may land in final windows: fetch those before it is applied."""
+        missing = []
+        for interval, start in series.unknown_windows(tick):
+            candle = self._store.candles.get(
+                series.source, series.symbol, interval, to_datetime(start)
+            )
+            if candle is None:
+                missing.append((interval, start))
+            else:
+                series.load([candle])
+        series.mark_absent(missing)
+
+    def _flush(self, partitions: set[int] | None = None) -> None:
+        """Write what changed, then commit the offsets it covers; retry while Mongo is down."""
+        started = time.perf_counter()
+        now = self._clock()
+        self._aggregator.advance_idle(int(now * 1000), self._settings.idle_timeout_ms)
+        flushes = self._aggregator.drain(partitions)
+        positions = {
+            p: o for p, o in self._positions.items() if partitions is None or p in partitions
+        }
+        flushes = self._write(flushes)
+        positions = {p: o for p, o in positions.items() if p in self._positions}
+        if not self._side.flush(SIDE_OUTPUT_TIMEOUT_S):
+            log.error("side outputs unacknowledged; offsets not committed this time")
+            return
+        if positions:
+            offsets = [TopicPartition(self._topic, p, o) for p, o in positions.items()]
             self._consumer.commit(offsets=offsets, asynchronous=False)
-            self._pending.clear()
-        metrics.FLUSH_SECONDS.observe(time.perf_counter() - started)
+        self._record(flushes, now)
+        elapsed = time.perf_counter() - started
+        metrics.FLUSH_SECONDS.observe(elapsed)
+        log.debug(
+            "flushed",
+            extra={
+                "seconds": round(elapsed, 3),
+                "inserted": sum(len(f.new) for f in flushes),
+                "replaced": sum(len(f.existing) for f in flushes),
+                "raw_ticks": sum(len(f.raw.offsets) for f in flushes if f.raw is not None),
+            },
+        )
+        if now >= self._next_retention:
+            self._apply_retention(now)
+
+    def _write(self, flushes: list[SeriesFlush]) -> list[SeriesFlush]:
+        """Write until it succeeds; meanwhile consume nothing but stay in the group."""
+        self._pending = flushes
+        delay, paused = 0.5, False
+        try:
+            while True:
+                try:
+                    self._store.write(self._pending)
+                except PyMongoError as error:
+                    metrics.WRITE_FAILURES.inc()
+                    log.warning(
+                        "write failed; consuming paused until it succeeds",
+                        extra={"error": str(error)[:300], "retry_in_s": delay},
+                    )
+                    if not paused:
+                        self._consumer.pause(self._consumer.assignment())
+                        paused = True
+                    if self._stop.wait(delay):
+                        raise
+                    delay = min(delay * 2, MAX_RETRY_DELAY_S)
+                    self._keep_membership()
+                else:
+                    return self._pending
+        finally:
+            self._pending = None
+            if paused:
+                self._consumer.resume(self._consumer.assignment())
+                log.info("writes succeed again; consuming resumed")
+
+    def _keep_membership(self) -> None:
+        """Serve rebalances while paused; a message that slips through is rewound, not lost."""
+        message = self._consumer.poll(0)
+        if message is not None and message.error() is None:
+            self._consumer.seek(
+                TopicPartition(
+                    message.topic() or self._topic, message.partition() or 0, message.offset() or 0
+                )
+            )
+
+    def _record(self, flushes: list[SeriesFlush], now: float) -> None:
+        final = sum(c.final for f in flushes for c in (*f.new, *f.existing))
+        total = sum(len(f.new) + len(f.existing) for f in flushes)
+        metrics.WINDOWS_FLUSHED.labels("true").inc(final)
+        metrics.WINDOWS_FLUSHED.labels("false").inc(total - final)
+        for flush in flushes:
+            snapshot = flush.snapshot
+            metrics.WATERMARK_DELAY.labels(snapshot.source, snapshot.symbol).set(
+                max(0.0, now - snapshot.watermark / 1000)
+            )
+        for partition, position in self._positions.items():
+            _, high = self._consumer.get_watermark_offsets(
+                TopicPartition(self._topic, partition), cached=True
+            )
+            if high >= 0:
+                metrics.LAG.labels(str(partition)).set(max(0, high - position))
+
+    def _apply_retention(self, now: float) -> None:
+        cutoff = int((now - self._settings.raw_retention_hours * 3600) * 1000)
+        try:
+            metrics.RAW_DELETED.inc(self._store.raw.delete_ingested_before(cutoff))
+        except PyMongoError as error:
+            log.warning("raw tick retention failed", extra={"error": str(error)[:300]})
+        self._next_retention = now + RETENTION_EVERY_S
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if self._pending is not None:
+            consumer.pause(partitions)  # assigned while a write is failing: wait with the rest
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         """Write and commit what is held before the partitions move to another consumer."""
-        del consumer, partitions
-        self._flush(threading.Event())
-        self._aggregator = WindowAggregator(self._intervals, self._settings.allowed_lateness_ms)
+        del consumer
+        revoked = {tp.partition for tp in partitions}
+        try:
+            if self._pending is None:
+                self._flush(revoked)
+        finally:
+            self._forget(revoked)
+
+    def _on_lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        """Lost, not revoked: another consumer may already own them, so write nothing."""
+        del consumer
+        self._forget({tp.partition for tp in partitions})
+
+    def _forget(self, partitions: set[int]) -> None:
+        """Another consumer owns these now: hold and write nothing of theirs."""
+        if self._pending is not None:
+            self._pending = [f for f in self._pending if f.snapshot.partition not in partitions]
+        self._aggregator.forget(partitions)
+        self._restored -= partitions
+        for partition in partitions:
+            self._positions.pop(partition, None)

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 MESSAGES_CONSUMED = Counter("consumer_messages_consumed", "Messages read from the ticks topic")
 TICKS_APPLIED = Counter("consumer_ticks_applied", "Ticks folded into at least one window")
-TICKS_INVALID = Counter("consumer_ticks_invalid", "Messages rejected by validation", ["field"])
 TICKS_LATE = Counter("consumer_ticks_late", "Ticks dropped from a final window", ["interval"])
-CANDLES_WRITTEN = Counter("consumer_candles_written", "Candle documents upserted")
-FLUSH_SECONDS = Histogram("consumer_flush_seconds", "Time to write candles and commit offsets")
-WRITE_FAILURES = Counter("consumer_write_failures", "Failed attempts to write candles to Mongo")
+TICKS_DUPLICATE = Counter("consumer_ticks_duplicate", "Ticks whose event id was already applied")
+DEAD_LETTERED = Counter(
+    "consumer_messages_dead_lettered", "Messages sent to the dead-letter topic", ["field"]
+)
+WINDOWS_FLUSHED = Counter("consumer_windows_flushed", "Candle documents written", ["final"])
+FLUSH_SECONDS = Histogram(
+    "consumer_flush_seconds",
+    "Time to write a flush and commit its offsets",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+WRITE_FAILURES = Counter("consumer_write_failures", "Failed attempts to write a flush to Mongo")
+LAG = Gauge("consumer_lag", "Messages behind the partition's end", ["partition"])
+WATERMARK_DELAY = Gauge(
+    "consumer_watermark_delay_seconds",
+    "Wall clock minus the series' watermark",
+    ["source", "symbol"],
+)
+RAW_DELETED = Counter("consumer_raw_buckets_deleted", "Raw tick buckets removed by retention")

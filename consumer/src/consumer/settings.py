@@ -15,8 +15,17 @@ class ConsumerSettings(BaseSettings):
     # Comma-separated; kept as text so the environment variable reads naturally.
     intervals: str = "1m,5m,1h,1d"
     allowed_lateness_ms: int = Field(default=5000, ge=0)
+    # A series with no ticks for this long (wall clock) lets its windows close anyway.
+    idle_timeout_ms: int = Field(default=10_000, gt=0)
     flush_interval_ms: int = Field(default=500, gt=0)
-    batch_size: int = Field(default=1000, gt=0)
+    batch_size: int = Field(default=5000, gt=0)
+    # How soon a crashed member's partitions move on (librdkafka's default is 45 s).
+    session_timeout_ms: int = Field(default=10_000, ge=6_000)
+    # Event ids remembered per series (by ingest time) to recognise re-sent ticks.
+    dedup_window_ms: int = Field(default=10 * 60_000, ge=10 * 60_000)
+    raw_retention_hours: float = Field(default=7 * 24, gt=0)
+    late_topic: str = "ticks.late"
+    dead_letter_topic: str = "ticks.dlq"
 
     @field_validator("intervals")
     @classmethod

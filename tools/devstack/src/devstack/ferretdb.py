@@ -79,7 +79,7 @@ class FerretDB:
             [
                 str(self.binary),
                 "--handler=sqlite",
-                f"--sqlite-url=file:{sqlite_dir}/",
+                f"--sqlite-url=file:{sqlite_dir}/?_pragma=synchronous(normal)",
                 f"--listen-addr={LOOPBACK}:{self.port}",
                 "--telemetry=disable",
                 "--debug-addr=-",

@@ -103,6 +103,7 @@ class KafkaBroker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self._write_config()
         java = ["java", "-cp", f"{self.lib}/*"]
+        # May start with "-": hence --cluster-id=<id>, which no parser takes for a flag.
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         subprocess.run(
             [
@@ -110,8 +111,7 @@ class KafkaBroker:
                 "kafka.tools.StorageTool",
                 "format",
                 "--ignore-formatted",
-                "-t",
-                cluster_id,
+                f"--cluster-id={cluster_id}",
                 "-c",
                 str(config),
             ],

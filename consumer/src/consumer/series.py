@@ -1,0 +1,270 @@
+"""One series, a (source, symbol) pair: its windows, watermark and recent event ids.
+
+Pure: no Kafka, no Mongo, no clock (times come in as arguments). The consumer's
+correctness argument is in docs/consumer.md; the rules it relies on are here:
+
+- the watermark is the largest event time seen less the allowed lateness, raised when
+  the series is idle (see `advance_idle`); a window is final once the watermark reaches
+  its end, and a tick is late for, and only for, the windows already final;
+- a tick whose event id was applied at another offset within the dedup window is a
+  duplicate and changes nothing;
+- a tick at an offset a restored window already holds is skipped for that window.
+
+Speed: an on-time tick is folded only into a partial of its finest window; partials are
+merged into every interval's window when the series is drained.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from coinstream_common.candles import Candle
+from coinstream_common.intervals import Interval
+from coinstream_common.ticks import Tick
+from consumer.accumulator import CandleAccumulator, to_epoch_ms
+from consumer.state import RawBatch, SeriesSnapshot
+from consumer.windows import is_closed
+
+WindowKey = tuple[Interval, int]
+NEVER = -(2**62)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRules:
+    """What every series of a consumer shares: its intervals (finest first) and limits."""
+
+    intervals: tuple[Interval, ...]
+    lateness_ms: int
+    dedup_window_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    duplicate: bool = False
+    late: tuple[Interval, ...] = ()
+
+
+ON_TIME = Verdict()
+DUPLICATE = Verdict(duplicate=True)
+
+
+@dataclass(slots=True)
+class SeriesFlush:
+    new: list[Candle]
+    existing: list[Candle]
+    snapshot: SeriesSnapshot
+    raw: RawBatch | None
+
+
+@dataclass(slots=True)
+class Series:
+    source: str
+    symbol: str
+    partition: int
+    intervals: tuple[Interval, ...]
+    lateness_ms: int
+    dedup_window_ms: int
+    max_event_time: int = NEVER
+    watermark: int = NEVER
+    max_ingest_time: int = NEVER
+    last_arrival_ms: int = NEVER
+    offset: int = -1
+    replay_horizon: int = -1
+    raw_offset: int = -1
+    windows: dict[WindowKey, CandleAccumulator] = field(default_factory=dict)
+    persisted: set[WindowKey] = field(default_factory=set)
+    # Windows whose stored document is already final: unless changed, nothing to rewrite.
+    stored_final: set[WindowKey] = field(default_factory=set)
+    absent: set[WindowKey] = field(default_factory=set)
+    partials: dict[int, CandleAccumulator] = field(default_factory=dict)
+    dirty: set[WindowKey] = field(default_factory=set)
+    seen: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Event ids in arrival order, so old ones are forgotten without scanning `seen`.
+    seen_order: deque[tuple[int, str]] = field(default_factory=deque)
+    raw: RawBatch | None = None
+
+    @classmethod
+    def new(cls, source: str, symbol: str, partition: int, rules: WindowRules) -> Series:
+        return cls(
+            source, symbol, partition, rules.intervals, rules.lateness_ms, rules.dedup_window_ms
+        )
+
+    @classmethod
+    def restored(
+        cls,
+        snapshot: SeriesSnapshot,
+        candles: list[Candle],
+        seen: dict[str, tuple[int, int]],
+        rules: WindowRules,
+    ) -> Series:
+        series = cls(
+            snapshot.source,
+            snapshot.symbol,
+            snapshot.partition,
+            rules.intervals,
+            rules.lateness_ms,
+            rules.dedup_window_ms,
+            max_event_time=snapshot.max_event_time,
+            watermark=snapshot.watermark,
+            max_ingest_time=snapshot.max_ingest_time,
+            offset=snapshot.offset,
+            raw_offset=snapshot.raw_offset,
+            seen=seen,
+        )
+        series.seen_order.extend(sorted((ingest, i) for i, (_, ingest) in seen.items()))
+        series.load(candles)
+        series.replay_horizon = max([snapshot.offset, *(c.offset for c in candles)])
+        series.raw_offset = max([series.raw_offset, *(o for o, _ in seen.values())])
+        return series
+
+    def load(self, candles: list[Candle]) -> None:
+        """Hold stored candles in memory, to extend them (restore, or backfill into the past)."""
+        for candle in candles:
+            key = (candle.interval, to_epoch_ms(candle.start))
+            self.windows[key] = CandleAccumulator.from_candle(candle)
+            self.persisted.add(key)
+            if candle.final:
+                self.stored_final.add(key)
+
+    def keys_for(self, event_time: int) -> list[WindowKey]:
+        return [(i, event_time - event_time % i.millis) for i in self.intervals]
+
+    def unknown_windows(self, tick: Tick) -> list[WindowKey]:
+        """Windows of a backfill tick that may exist in Mongo but are not in memory."""
+        return [
+            key
+            for key in self.keys_for(tick.event_time)
+            if key not in self.windows
+            and key not in self.absent
+            and key[1] + key[0].millis <= self.watermark
+        ]
+
+    def mark_absent(self, keys: list[WindowKey]) -> None:
+        self.absent.update(keys)
+
+    def apply(self, tick: Tick, offset: int, raw: bytes, arrival_ms: int) -> Verdict:
+        self.offset = offset
+        self.last_arrival_ms = arrival_ms
+        event_id, ingest = tick.event_id, tick.ingest_time
+        previous = self.seen.get(event_id)
+        if previous is None:
+            self.seen[event_id] = (offset, ingest)
+            self.seen_order.append((ingest, event_id))
+        elif previous[0] != offset and previous[1] >= ingest - self.dedup_window_ms:
+            return DUPLICATE
+        if ingest > self.max_ingest_time:
+            self.max_ingest_time = ingest
+        if offset > self.raw_offset:
+            self._keep_raw(tick, offset, raw)
+        if tick.backfill:
+            return self._apply_each(tick, offset, historical=True)
+        event_time = tick.event_time
+        if event_time > self.max_event_time:
+            self.max_event_time = event_time
+            if event_time - self.lateness_ms > self.watermark:
+                self.watermark = event_time - self.lateness_ms
+        if offset <= self.replay_horizon:
+            return self._apply_each(tick, offset, historical=False)
+        base_ms = self.intervals[0].millis
+        base_start = event_time - event_time % base_ms
+        if base_start + base_ms <= self.watermark:
+            return self._apply_each(tick, offset, historical=False)
+        # On time for the finest window, hence for every coarser one that contains it.
+        partial = self.partials.get(base_start)
+        if partial is None:
+            self.partials[base_start] = CandleAccumulator.of(tick, offset)
+        else:
+            partial.add(tick, offset)
+        return ON_TIME
+
+    def _apply_each(self, tick: Tick, offset: int, *, historical: bool) -> Verdict:
+        """The careful path: window by window, with per-window lateness and replay checks."""
+        late: list[Interval] = []
+        for key in self.keys_for(tick.event_time):
+            interval, start = key
+            accumulator = self.windows.get(key)
+            if accumulator is not None and offset <= accumulator.offset:
+                continue  # a restored window that already holds this tick
+            if not historical and is_closed(start, interval, self.watermark):
+                late.append(interval)
+                continue
+            if accumulator is None:
+                self.windows[key] = CandleAccumulator.of(tick, offset)
+            else:
+                accumulator.add(tick, offset)
+            self.dirty.add(key)
+        return Verdict(late=tuple(late)) if late else ON_TIME
+
+    def _keep_raw(self, tick: Tick, offset: int, raw: bytes) -> None:
+        if self.raw is None:
+            self.raw = RawBatch.start(self.source, self.symbol, self.partition)
+        self.raw.add(tick, offset, raw)
+        self.raw_offset = offset
+
+    def advance_idle(self, now_ms: int, idle_timeout_ms: int) -> None:
+        """A series idle on the wall clock lets event time run on at wall speed, so a quiet
+        symbol's last windows still close (lateness after their end, once idle)."""
+        idle = now_ms - self.last_arrival_ms
+        if self.max_event_time == NEVER or idle < idle_timeout_ms:
+            return
+        self.watermark = max(self.watermark, self.max_event_time + idle - self.lateness_ms)
+
+    def drain(self) -> SeriesFlush:
+        """Candles changed or final since the last drain; final windows are then forgotten."""
+        for base_start, partial in self.partials.items():
+            for interval in self.intervals:
+                key = (interval, base_start - base_start % interval.millis)
+                window = self.windows.get(key)
+                if window is None:
+                    self.windows[key] = partial.copy()
+                else:
+                    window.merge(partial)
+                self.dirty.add(key)
+        self.partials.clear()
+        new: list[Candle] = []
+        existing: list[Candle] = []
+        for key, accumulator in list(self.windows.items()):
+            interval, start = key
+            final = is_closed(start, interval, self.watermark)
+            changed = key in self.dirty or (final and key not in self.stored_final)
+            if changed:
+                candle = accumulator.to_candle(
+                    self.source,
+                    self.symbol,
+                    interval,
+                    start,
+                    final=final,
+                    partition=self.partition,
+                )
+                (existing if key in self.persisted else new).append(candle)
+                self.persisted.add(key)
+            if final:
+                del self.windows[key]
+                self.persisted.discard(key)
+                self.stored_final.discard(key)
+        self.dirty.clear()
+        self.absent.clear()
+        self._forget_old_event_ids()
+        raw, self.raw = self.raw, None
+        return SeriesFlush(new, existing, self.snapshot(), raw)
+
+    def _forget_old_event_ids(self) -> None:
+        # Twice the window, so a tick arriving a little out of ingest order still finds its twin.
+        horizon = self.max_ingest_time - 2 * self.dedup_window_ms
+        order, seen = self.seen_order, self.seen
+        while order and order[0][0] < horizon:
+            _, event_id = order.popleft()
+            seen.pop(event_id, None)
+
+    def snapshot(self) -> SeriesSnapshot:
+        return SeriesSnapshot(
+            source=self.source,
+            symbol=self.symbol,
+            partition=self.partition,
+            offset=self.offset,
+            max_event_time=self.max_event_time,
+            watermark=self.watermark,
+            max_ingest_time=self.max_ingest_time,
+            raw_offset=self.raw_offset,
+        )

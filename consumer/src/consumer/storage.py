@@ -1,0 +1,155 @@
+"""The consumer's Mongo side: candles (shared repository), series snapshots and raw ticks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from pymongo import ASCENDING, ReplaceOne
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import BulkWriteError
+
+from coinstream_common.mongo import CandleRepository, Document
+from consumer.series import NEVER, Series, SeriesFlush, WindowRules
+from consumer.state import RawBatch, SeriesSnapshot
+
+_DUPLICATE_KEY = 11000
+
+
+class SeriesSnapshotRepository:
+    """`consumer_state`: one document per series, written after that series' candles."""
+
+    def __init__(self, db: Database[Document]) -> None:
+        self._states: Collection[Document] = db["consumer_state"]
+
+    def save_many(self, snapshots: Sequence[SeriesSnapshot]) -> None:
+        if snapshots:
+            requests = [
+                ReplaceOne({"_id": s.key}, {"_id": s.key, **asdict(s)}, upsert=True)
+                for s in snapshots
+            ]
+            self._states.bulk_write(requests, ordered=False)
+
+    def for_partition(self, partition: int) -> list[SeriesSnapshot]:
+        return [
+            SeriesSnapshot(**{k: v for k, v in doc.items() if k != "_id"})
+            for doc in self._states.find({"partition": partition})
+        ]
+
+
+class RawTickRepository:
+    """`ticks_raw`: ticks as they arrived, one bucket document per series and flush."""
+
+    def __init__(self, db: Database[Document]) -> None:
+        self._ticks: Collection[Document] = db["ticks_raw"]
+
+    def ensure_indexes(self) -> None:
+        self._ticks.create_index(
+            [("source", ASCENDING), ("symbol", ASCENDING), ("first_event_time", ASCENDING)],
+            name="series_event_time",
+        )
+        self._ticks.create_index(
+            [("partition", ASCENDING), ("max_ingest_time", ASCENDING)],
+            name="partition_ingest_time",
+        )
+
+    def insert_many(self, batches: Sequence[RawBatch]) -> None:
+        """Idempotent: a bucket already stored (a replay) is skipped."""
+        if not batches:
+            return
+        try:
+            self._ticks.insert_many([b.document() for b in batches], ordered=False)
+        except BulkWriteError as error:
+            if any(e["code"] != _DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+
+    def recent_event_ids(
+        self, partition: int, since_ingest_ms: int, series: tuple[str, str] | None = None
+    ) -> dict[tuple[str, str], dict[str, tuple[int, int]]]:
+        """Per series: event id -> (offset, ingest time), for ticks ingested since then."""
+        query: Document = {"partition": partition, "max_ingest_time": {"$gte": since_ingest_ms}}
+        if series is not None:
+            query |= {"source": series[0], "symbol": series[1]}
+        projection = {
+            "source": True,
+            "symbol": True,
+            "event_ids": True,
+            "offsets": True,
+            "ingest_times": True,
+        }
+        out: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
+        for doc in self._ticks.find(query, projection).sort("first_offset", ASCENDING):
+            seen = out.setdefault((doc["source"], doc["symbol"]), {})
+            for event_id, offset, ingest in zip(
+                doc["event_ids"], doc["offsets"], doc["ingest_times"], strict=True
+            ):
+                seen.setdefault(event_id, (offset, ingest))
+        return out
+
+    def delete_ingested_before(self, ingest_ms: int) -> int:
+        """Retention: TTL indexes are not portable to FerretDB, so old buckets are deleted."""
+        return self._ticks.delete_many({"max_ingest_time": {"$lt": ingest_ms}}).deleted_count
+
+
+class ConsumerStore:
+    """Everything the consumer reads and writes, in the order its correctness needs."""
+
+    def __init__(self, db: Database[Document]) -> None:
+        self.candles = CandleRepository(db)
+        self.snapshots = SeriesSnapshotRepository(db)
+        self.raw = RawTickRepository(db)
+
+    def ensure_indexes(self) -> None:
+        self.candles.ensure_indexes()
+        self.raw.ensure_indexes()
+
+    def restore_partition(self, partition: int, rules: WindowRules) -> list[Series]:
+        """Every series of a partition, as its saved state left it; three queries in all."""
+        snapshots = self.snapshots.for_partition(partition)
+        if not snapshots:
+            return []
+        candles = self.candles.find_for_restore(partition, min(s.offset for s in snapshots))
+        seen = self.raw.recent_event_ids(
+            partition, min(s.max_ingest_time for s in snapshots) - 2 * rules.dedup_window_ms
+        )
+        return [
+            Series.restored(
+                snapshot,
+                [
+                    c
+                    for c in candles
+                    if (c.source, c.symbol) == (snapshot.source, snapshot.symbol)
+                    and (not c.final or c.offset > snapshot.offset)
+                ],
+                seen.get((snapshot.source, snapshot.symbol), {}),
+                rules,
+            )
+            for snapshot in snapshots
+        ]
+
+    def restore_unsaved(
+        self, source: str, symbol: str, partition: int, rules: WindowRules
+    ) -> Series:
+        """A series with no saved state: new, or written to only before a crash."""
+        snapshot = SeriesSnapshot(
+            source,
+            symbol,
+            partition,
+            offset=-1,
+            max_event_time=NEVER,
+            watermark=NEVER,
+            max_ingest_time=NEVER,
+            raw_offset=-1,
+        )
+        candles = self.candles.find_for_restore(partition, -1, (source, symbol))
+        seen = self.raw.recent_event_ids(partition, NEVER, (source, symbol))
+        return Series.restored(snapshot, candles, seen.get((source, symbol), {}), rules)
+
+    def write(self, flushes: Sequence[SeriesFlush]) -> None:
+        """Raw ticks, then candles, then snapshots: a snapshot never runs ahead of its candles."""
+        self.raw.insert_many([f.raw for f in flushes if f.raw is not None])
+        self.candles.insert_or_replace(
+            [c for f in flushes for c in f.new], [c for f in flushes for c in f.existing]
+        )
+        self.snapshots.save_many([f.snapshot for f in flushes])

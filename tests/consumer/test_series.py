@@ -1,0 +1,280 @@
+"""The pure windowing core: watermarks, lateness per window, duplicates, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coinstream_common.candles import Candle
+from coinstream_common.intervals import Interval
+from coinstream_common.ticks import Tick
+from consumer.accumulator import to_epoch_ms
+from consumer.aggregator import Aggregator
+from consumer.series import NEVER, Series
+from consumer.state import SeriesSnapshot
+from tests.support.reference import CandleKey, reference_candles
+from tests.support.ticks import T0, trade
+
+LATENESS = 5_000
+DEDUP = 600_000
+ALL = tuple(Interval)
+MINUTE = 60_000
+
+
+def aggregator(intervals: tuple[Interval, ...] = ALL) -> Aggregator:
+    return Aggregator(intervals, lateness_ms=LATENESS, dedup_window_ms=DEDUP)
+
+
+def feed(agg: Aggregator, tick: Tick, offset: int, partition: int = 0) -> Series:
+    series = agg.get(tick.source, tick.symbol) or agg.new_series(
+        tick.source, tick.symbol, partition
+    )
+    series.apply(tick, offset, b"{}", arrival_ms=0)
+    return series
+
+
+def key(candle: Candle) -> CandleKey:
+    return (candle.source, candle.symbol, candle.interval, to_epoch_ms(candle.start))
+
+
+def collect(into: dict[CandleKey, Candle], agg: Aggregator) -> None:
+    for flush in agg.drain():
+        for candle in (*flush.new, *flush.existing):
+            into[key(candle)] = candle
+
+
+def run(ticks: Iterable[Tick], drain_every: int = 1) -> dict[CandleKey, Candle]:
+    """Feed ticks at offsets 0, 1, ..., draining every few, keeping each candle's last version."""
+    agg, latest = aggregator(), dict[CandleKey, Candle]()
+    for offset, tick in enumerate(ticks):
+        feed(agg, tick, offset)
+        if offset % drain_every == 0:
+            collect(latest, agg)
+    collect(latest, agg)
+    return latest
+
+
+def summary(candle: Candle) -> dict[str, float | None]:
+    return {
+        "open": candle.open,
+        "close": candle.close,
+        "high": candle.high,
+        "low": candle.low,
+        "mean": candle.mean,
+        "count": candle.count,
+        "volume": candle.volume,
+        "vwap": candle.vwap,
+        "trade_count": candle.trade_count,
+    }
+
+
+def test_a_window_is_final_once_the_watermark_passes_its_end() -> None:
+    agg = aggregator((Interval.M1,))
+    feed(agg, trade(100.0, T0 + 10_000), 0)
+    [flush] = agg.drain()
+    assert [c.final for c in flush.new] == [False]
+    feed(agg, trade(101.0, T0 + MINUTE + LATENESS - 1), 1)  # watermark T0 + 59_999
+    [flush] = agg.drain()
+    assert [(to_epoch_ms(c.start), c.final) for c in flush.new] == [(T0 + MINUTE, False)]
+    assert flush.existing == []
+    feed(agg, trade(102.0, T0 + MINUTE + LATENESS), 2)  # watermark reaches T0 + 60_000
+    [flush] = agg.drain()
+    assert [(to_epoch_ms(c.start), c.final, c.count) for c in flush.existing] == [
+        (T0, True, 1),
+        (T0 + MINUTE, False, 2),
+    ]
+    [flush] = agg.drain()
+    assert flush.new == flush.existing == []  # final windows are written once and forgotten
+
+
+def test_lateness_is_judged_per_window() -> None:
+    agg = aggregator((Interval.M1, Interval.D1))
+    feed(agg, trade(100.0, T0 + 10_000), 0)
+    feed(agg, trade(100.0, T0 + 2 * MINUTE), 1)  # the first minute is now final
+    agg.drain()
+    series = feed(agg, trade(90.0, T0 + 20_000), 2)
+    assert series.apply(trade(80.0, T0 + 30_000), 3, b"{}", 0).late == (Interval.M1,)
+    [flush] = agg.drain()
+    [daily] = [c for c in flush.existing if c.interval is Interval.D1]
+    assert (daily.count, daily.low) == (4, 80.0)
+
+
+def test_backfill_lands_in_final_windows() -> None:
+    agg = aggregator((Interval.M1,))
+    feed(agg, trade(100.0, T0 + 10 * MINUTE), 0)
+    series = feed(agg, trade(50.0, T0 + 30_000, backfill=True), 1)
+    assert series.watermark == T0 + 10 * MINUTE - LATENESS  # history does not move it
+    [flush] = agg.drain()
+    old = {to_epoch_ms(c.start): c for c in flush.new}[T0]
+    assert (old.close, old.final) == (50.0, True)
+
+
+def test_a_resent_tick_is_a_duplicate_and_changes_nothing() -> None:
+    agg = aggregator((Interval.M1,))
+    original = trade(100.0, T0 + 1_000, event_id="x:BTC-USD:trade:1")
+    series = feed(agg, original, 0)
+    assert series.apply(original, 1, b"{}", 0).duplicate
+    [flush] = agg.drain()
+    assert flush.new[0].count == 1
+
+
+def test_an_idle_series_closes_its_last_window_on_the_wall_clock() -> None:
+    agg = aggregator((Interval.M1,))
+    series = feed(agg, trade(100.0, T0 + 50_000), 0)
+    series.last_arrival_ms = 1_000_000
+    agg.advance_idle(1_000_000 + 9_999, idle_timeout_ms=10_000)
+    assert series.watermark == T0 + 50_000 - LATENESS
+    agg.advance_idle(1_000_000 + 15_000, idle_timeout_ms=10_000)
+    assert series.watermark == T0 + 50_000 + 15_000 - LATENESS
+    [flush] = agg.drain()
+    assert [c.final for c in flush.new] == [True]
+
+
+def ticks_within(span_ms: int) -> st.SearchStrategy[list[tuple[float, int, float, str]]]:
+    return st.lists(
+        st.tuples(
+            st.floats(min_value=0.01, max_value=1e6, allow_nan=False),
+            st.integers(min_value=0, max_value=span_ms),
+            st.floats(min_value=1e-6, max_value=100, allow_nan=False),
+            st.sampled_from(["BTC-USD", "ETH-USD"]),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+
+
+@st.composite
+def shuffled_within_lateness(
+    draw: st.DrawFn, span_ms: int = 3 * 3_600_000
+) -> tuple[list[Tick], list[Tick]]:
+    """Ticks in event order, and an arrival order in which none is later than LATENESS."""
+    ticks = [trade(p, T0 + t, size=q, symbol=s) for p, t, q, s in draw(ticks_within(span_ms))]
+    jitter = [draw(st.integers(min_value=0, max_value=LATENESS - 1)) for _ in ticks]
+    arrival = [
+        t for _, t in sorted(zip(jitter, ticks, strict=True), key=lambda p: p[1].event_time + p[0])
+    ]
+    return sorted(ticks, key=lambda t: t.event_time), arrival
+
+
+@given(shuffled_within_lateness(), st.integers(min_value=1, max_value=20))
+def test_any_order_within_lateness_gives_the_reference_candles(
+    orders: tuple[list[Tick], list[Tick]], drain_every: int
+) -> None:
+    in_order, arrival = orders
+    expected = reference_candles(in_order, ALL)
+    for ticks in (in_order, arrival):
+        got = run(ticks, drain_every)
+        assert set(got) == set(expected)
+        for candle_key, candle in got.items():
+            assert summary(candle) == pytest.approx(expected[candle_key], rel=1e-9)
+
+
+# Re-sent copies within the dedup window (ticks here are ingested as they happen).
+@given(shuffled_within_lateness(span_ms=DEDUP), st.data())
+def test_duplicates_change_nothing(
+    orders: tuple[list[Tick], list[Tick]], data: st.DataObject
+) -> None:
+    _, arrival = orders
+    with_copies = list(arrival)
+    for tick in data.draw(st.lists(st.sampled_from(arrival), max_size=10)):
+        position = data.draw(
+            st.integers(min_value=with_copies.index(tick) + 1, max_value=len(with_copies))
+        )
+        with_copies.insert(position, tick)
+    expected = run(arrival)
+    got = run(with_copies)
+    assert {k: summary(c) for k, c in got.items()} == {k: summary(c) for k, c in expected.items()}
+
+
+class CommitLog:
+    """What survives a crash: docs written so far, snapshots, raw ids, the committed offset."""
+
+    def __init__(self) -> None:
+        self.candles: dict[CandleKey, Candle] = {}
+        self.snapshots: dict[tuple[str, str], SeriesSnapshot] = {}
+        self.seen: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
+        self.committed = 0
+
+    def write(self, agg: Aggregator, next_offset: int, cut: int | None) -> None:
+        """A flush; with `cut`, the crash hits after that many candle documents."""
+        flushes = agg.drain()
+        for flush in flushes:
+            if flush.raw is not None:
+                ids = self.seen.setdefault((flush.raw.source, flush.raw.symbol), {})
+                for event_id, offset, ingest in zip(
+                    flush.raw.event_ids, flush.raw.offsets, flush.raw.ingest_times, strict=True
+                ):
+                    ids.setdefault(event_id, (offset, ingest))
+        candles = [c for f in flushes for c in (*f.new, *f.existing)]
+        for candle in candles[:cut]:
+            self.candles[key(candle)] = candle
+        if cut is not None:
+            return
+        for flush in flushes:
+            self.snapshots[(flush.snapshot.source, flush.snapshot.symbol)] = flush.snapshot
+        self.committed = next_offset
+
+    def restore(self) -> Aggregator:
+        """As ConsumerStore.restore does, for every series anything was written of."""
+        agg = aggregator()
+        names = {*self.snapshots, *((c.source, c.symbol) for c in self.candles.values())}
+        for source, symbol in names:
+            snapshot = self.snapshots.get((source, symbol)) or SeriesSnapshot(
+                source,
+                symbol,
+                0,
+                offset=-1,
+                max_event_time=NEVER,
+                watermark=NEVER,
+                max_ingest_time=NEVER,
+                raw_offset=-1,
+            )
+            candles = [
+                c
+                for c in self.candles.values()
+                if (c.source, c.symbol) == (source, symbol)
+                and (not c.final or c.offset > snapshot.offset)
+            ]
+            seen = dict(self.seen.get((source, symbol), {}))
+            agg.adopt(Series.restored(snapshot, candles, seen, agg.rules))
+        return agg
+
+
+@given(shuffled_within_lateness(), st.data())
+def test_a_crash_at_any_moment_changes_no_candle(
+    orders: tuple[list[Tick], list[Tick]], data: st.DataObject
+) -> None:
+    """The recovery argument of docs/consumer.md, run: crash mid-flush, restore, replay."""
+    _, arrival = orders
+    expected = run(arrival)
+    log = CommitLog()
+    agg = aggregator()
+    offset = 0
+    # After which offsets to flush, and which flushes crash after how many candle writes.
+    flush_after = data.draw(st.sets(st.integers(min_value=1, max_value=len(arrival))))
+    crashes: list[int] = data.draw(
+        st.lists(st.integers(min_value=0, max_value=8), min_size=1, max_size=3)
+    )
+    while offset < len(arrival):
+        feed(agg, arrival[offset], offset)
+        offset += 1
+        if offset in flush_after:
+            flush_after.discard(offset)
+            crash: bool = bool(crashes) and data.draw(st.booleans())
+            cut = crashes.pop() if crash else None
+            log.write(agg, offset, cut)
+            if cut is not None:
+                agg, offset = log.restore(), log.committed
+    log.write(agg, offset, None)
+    assert set(log.candles) == set(expected)
+    for candle_key, candle in log.candles.items():
+        assert summary(candle) == pytest.approx(summary(expected[candle_key]), rel=1e-9)
+        assert candle.final == expected[candle_key].final
+
+
+def test_a_fresh_series_starts_with_no_watermark() -> None:
+    series = aggregator().new_series("simulated", "BTC-USD", 0)
+    assert (series.watermark, series.max_event_time) == (NEVER, NEVER)

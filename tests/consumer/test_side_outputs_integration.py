@@ -1,0 +1,118 @@
+"""Bad, late and repeated input against the real broker and Mongo server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from pymongo.database import Database
+
+from coinstream_common.mongo import Document
+from consumer.accumulator import to_datetime
+from tests.support.pipeline import headers_of, publish, read_topic, running_consumer, wait_for
+from tests.support.ticks import T0, trade
+
+pytestmark = pytest.mark.integration
+MINUTE = 60_000
+MakeTopic = Callable[..., str]
+MakeGroup = Callable[[], str]
+MakeDatabase = Callable[[], Database[Document]]
+
+
+def one_minute(db: Database[Document], symbol: str = "BTC-USD", start: int = T0) -> Document | None:
+    return db.candles.find_one({"symbol": symbol, "interval": "1m", "start": to_datetime(start)})
+
+
+def test_malformed_messages_go_to_the_dead_letter_topic_and_change_nothing(
+    kafka_bootstrap: str, new_topic: MakeTopic, new_group: MakeGroup, new_database: MakeDatabase
+) -> None:
+    topic, group, db = new_topic(partitions=1), new_group(), new_database()
+    bad = [b"not json", b'{"schema_version": 2}', b'{"price": -1}', b""]
+    publish(kafka_bootstrap, topic, [trade(100.0, T0 + 1_000)], raw=bad)
+    publish(kafka_bootstrap, topic, [trade(101.0, T0 + 2_000)])
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 2)
+        dead = read_topic(kafka_bootstrap, f"{topic}.dlq", len(bad))
+    assert [m.value() or b"" for m in dead] == bad
+    headers = [headers_of(m) for m in dead]
+    assert [h["source_offset"] for h in headers] == ["1", "2", "3", "4"]
+    assert {h["source_partition"] for h in headers} == {"0"}
+    assert [h["field"] for h in headers] == ["json", "schema_version", "event_id", "json"]
+    assert all(h["reason"] and h["source_topic"] == topic for h in headers)
+    doc = one_minute(db)
+    assert doc is not None
+    assert (doc["count"], doc["open"], doc["close"]) == (2, 100.0, 101.0)
+
+
+def test_late_ticks_go_to_the_late_topic_and_still_count_where_on_time(
+    kafka_bootstrap: str, new_topic: MakeTopic, new_group: MakeGroup, new_database: MakeDatabase
+) -> None:
+    topic, group, db = new_topic(partitions=1), new_group(), new_database()
+    late = trade(90.0, T0 + 30_000)
+    publish(
+        kafka_bootstrap, topic, [trade(100.0, T0 + 10_000), trade(100.0, T0 + 3 * MINUTE), late]
+    )
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m,1h"):
+        [record] = read_topic(kafka_bootstrap, f"{topic}.late", 1)
+        wait_for(
+            lambda: (
+                (doc := db.candles.find_one({"interval": "1h"})) is not None and doc["count"] == 3
+            )
+        )
+    headers = headers_of(record)
+    assert (headers["reason"], headers["intervals"], headers["source_offset"]) == (
+        "late",
+        "1m",
+        "2",
+    )
+    assert record.value() == late.model_dump_json(exclude_none=True).encode()
+    minute = one_minute(db)
+    assert minute is not None
+    assert (minute["count"], minute["low"], minute["final"]) == (1, 100.0, True)
+
+
+def test_a_resent_tick_counts_once_even_across_a_restart(
+    kafka_bootstrap: str, new_topic: MakeTopic, new_group: MakeGroup, new_database: MakeDatabase
+) -> None:
+    topic, group, db = new_topic(), new_group(), new_database()
+    tick = trade(100.0, T0 + 1_000, size=2.0)
+    publish(kafka_bootstrap, topic, [tick, tick])
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 1)
+    publish(kafka_bootstrap, topic, [tick, trade(50.0, T0 + 2_000)])
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 2)
+    doc = one_minute(db)
+    assert doc is not None
+    assert (doc["count"], doc["volume"], doc["close"]) == (2, 3.0, 50.0)
+
+
+def test_backfill_lands_in_history_even_after_live_ticks(
+    kafka_bootstrap: str, new_topic: MakeTopic, new_group: MakeGroup, new_database: MakeDatabase
+) -> None:
+    topic, group, db = new_topic(), new_group(), new_database()
+    publish(
+        kafka_bootstrap, topic, [trade(100.0, T0 + 10 * MINUTE), trade(101.0, T0 + 20 * MINUTE)]
+    )
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m,1h"):
+        wait_for(
+            lambda: (doc := one_minute(db, start=T0 + 10 * MINUTE)) is not None and doc["final"]
+        )
+    history = [
+        trade(95.0, T0 + 10 * MINUTE + 5_000, backfill=True),
+        trade(90.0, T0 + 5_000, backfill=True),
+    ]
+    publish(kafka_bootstrap, topic, history)
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m,1h"):
+        wait_for(lambda: one_minute(db) is not None)
+        wait_for(
+            lambda: (
+                (doc := db.candles.find_one({"interval": "1h"})) is not None and doc["count"] == 4
+            )
+        )
+    extended = one_minute(db, start=T0 + 10 * MINUTE)
+    assert extended is not None
+    assert (extended["count"], extended["low"], extended["final"]) == (2, 95.0, True)
+    hour = db.candles.find_one({"interval": "1h"})
+    assert hour is not None
+    assert (hour["open"], hour["close"], hour["low"]) == (90.0, 101.0, 90.0)

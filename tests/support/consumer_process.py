@@ -1,0 +1,91 @@
+"""The consumer as a real process (`python -m consumer`), and waiting for it to catch up."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from confluent_kafka import Consumer, KafkaException, TopicPartition
+
+from devstack.net import free_port
+from devstack.processes import ManagedProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def consumer_process(
+    name: str,
+    *,
+    bootstrap: str,
+    mongo_uri: str,
+    database: str,
+    topic: str,
+    group: str,
+    log_dir: Path,
+    log_level: str = "WARNING",
+    **settings: str,
+) -> ManagedProcess:
+    """`settings` become CONSUMER_<NAME> variables."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(Path.home()),
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "KAFKA_TICKS_TOPIC": topic,
+        "MONGO_URI": mongo_uri,
+        "MONGO_DATABASE": database,
+        "CONSUMER_GROUP_ID": group,
+        "CONSUMER_LATE_TOPIC": f"{topic}.late",
+        "CONSUMER_DEAD_LETTER_TOPIC": f"{topic}.dlq",
+        # Runs are compared, so no window may close on the wall clock mid-comparison.
+        "CONSUMER_IDLE_TIMEOUT_MS": str(3_600_000),
+        # Test ticks were ingested in 2024: wall-clock retention would delete them at once.
+        "CONSUMER_RAW_RETENTION_HOURS": str(10**6),
+        "METRICS_PORT": str(free_port()),
+        "LOG_LEVEL": log_level,
+        **{f"CONSUMER_{k.upper()}": v for k, v in settings.items()},
+    }
+    return ManagedProcess(
+        name,
+        [sys.executable, "-m", "consumer"],
+        env=env,
+        cwd=ROOT,
+        log_path=log_dir / f"{name}.log",
+    )
+
+
+def committed_lag(bootstrap: str, group: str, topic: str) -> int:
+    """Messages of `topic` the group has not committed yet."""
+    probe = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
+    )
+    try:
+        partitions = probe.list_topics(topic, timeout=10).topics[topic].partitions
+        tps = [TopicPartition(topic, p) for p in partitions]
+        committed = probe.committed(tps, timeout=10)
+        lag = 0
+        for tp in committed:
+            _, high = probe.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=10)
+            lag += high - max(tp.offset, 0)
+        return lag
+    finally:
+        probe.close()
+
+
+def _lag_or_unknown(bootstrap: str, group: str, topic: str) -> int | None:
+    try:
+        return committed_lag(bootstrap, group, topic)
+    except KafkaException:
+        return None  # e.g. the group coordinator is still loading: ask again
+
+
+def wait_caught_up(
+    bootstrap: str, group: str, topic: str, processes: list[ManagedProcess], timeout_s: float = 120
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while _lag_or_unknown(bootstrap, group, topic) != 0:
+        for process in processes:
+            assert process.alive(), f"{process.name} died:\n{process.tail()}"
+        assert time.monotonic() < deadline, f"group {group} did not catch up in {timeout_s}s"
+        time.sleep(0.5)
