@@ -95,8 +95,9 @@ _GECKO_HOSTS = {
     "demo": "https://api.coingecko.com/api/v3",
     "pro": "https://pro-api.coingecko.com/api/v3",
 }
-# Under the published limits: keyless 5-15 calls/min per IP, demo 30, paid plans 500+.
-_GECKO_CALLS_PER_MINUTE = {"keyless": 5.0, "demo": 25.0, "pro": 250.0}
+# Under the published limits (keyless 5-15 calls/min per IP, demo 30, paid 500+), counting
+# the burst of one: keyless makes at most 5 calls in any minute.
+_GECKO_CALLS_PER_MINUTE = {"keyless": 4.0, "demo": 25.0, "pro": 250.0}
 
 
 class CoinGeckoSettings(BaseSettings):

@@ -53,10 +53,10 @@ def parse_market_chart(
     """Backfill quotes from a market_chart body: prices, with the rolling volume beside them."""
     chart = expect_dict(payload, "market_chart")
     prices = expect_list(chart.get("prices"), "market_chart.prices")
-    volumes: dict[object, object] = {}
+    volumes: dict[int | None, object] = {}
     for point in expect_list(chart.get("total_volumes", []), "market_chart.total_volumes"):
         if isinstance(point, list) and len(point) == 2:
-            volumes[point[0]] = point[1]
+            volumes[integer(point[0])] = point[1]
     candidates: list[dict[str, object]] = []
     for point in prices:
         if not isinstance(point, list) or len(point) != 2:
@@ -74,7 +74,7 @@ def parse_market_chart(
                 "event_time": moment,
                 "ingest_time": until_ms,
                 "backfill": True,
-                "volume_24h": volumes.get(point[0]),
+                "volume_24h": volumes.get(moment),
             }
         )
     return candidates
