@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -44,6 +45,13 @@ class FakeCoinbase:
         base = f"/products/{self.product}"
         server.expect_request(f"{base}/trades").respond_with_handler(self._trades)
         server.expect_request(f"{base}/ticker").respond_with_handler(self._ticker)
+        server.expect_request(f"{base}/candles").respond_with_handler(self._candles)
+
+    def _candles(self, request: Request) -> Response:
+        """Three 5-minute candles ending at `end`: [time, low, high, open, close, volume]."""
+        end_s = int(datetime.fromisoformat(request.args["end"]).timestamp()) // 300 * 300
+        rows = [[end_s - i * 300, 66990.0, 67010.0, 67000.0, 67005.0, 1.5] for i in range(1, 4)]
+        return Response(json.dumps(rows), content_type="application/json")
 
     def _ticker(self, _request: Request) -> Response:
         with self._lock:

@@ -9,8 +9,8 @@ import httpx
 from producer.backoff import Backoff
 from producer.breaker import CircuitBreaker
 from producer.budget import RequestBudget
+from producer.clock import Clock
 from producer.http import RetryPolicy, SourceHttp
-from tests.support.fake_clock import FakeClock
 
 USER_AGENT = "coinstream-tests/1.0 (+https://example.invalid/coinstream)"
 SEED = 1
@@ -23,7 +23,7 @@ def http_client(timeout_s: float = 1.0) -> httpx.AsyncClient:
 def source_http(
     client: httpx.AsyncClient,
     base_url: str,
-    clock: FakeClock,
+    clock: Clock,
     *,
     source: str = "test",
     per_second: float = 1e7,  # refills faster than the fake clock can see: no budget waits
