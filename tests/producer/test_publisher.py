@@ -31,8 +31,7 @@ def test_every_tick_is_delivered_and_its_batch_settles(
     publisher = TickPublisher(Producer(config), topic, capacity=1000)
     ticks = [trade(100.0 + i, T0 + i, symbol=("BTC-USD", "ETH-USD")[i % 2]) for i in range(1800)]
     batch = Batch(len(ticks))
-    for tick in ticks:  # more than the client's queue takes: the rest waits in ours
-        publisher.publish(tick, batch)
+    publisher.publish_all(ticks, batch)  # more than the client's queue takes: the rest waits
     assert publisher.depth > 1000
     assert publisher.flush(60) == 0
     assert batch.settled
@@ -52,8 +51,7 @@ def test_without_a_broker_ticks_wait_and_what_does_not_fit_is_counted_and_logged
     source = "bufferfull"
     batch = Batch(250)
     before = dropped(source)
-    for i in range(250):
-        publisher.publish(trade(100.0, T0 + i, source=source), batch)
+    publisher.publish_all([trade(100.0, T0 + i, source=source) for i in range(250)], batch)
     publisher.serve_deliveries()
     assert publisher.depth == 200  # 100 in the client's queue, 100 in ours
     assert not publisher.has_room()
@@ -75,8 +73,7 @@ def test_a_tick_not_delivered_in_time_waits_to_be_sent_again(
     failures_before = REGISTRY.get_sample_value("producer_delivery_failures_total") or 0.0
     batch = Batch(3)
     source = "resendtest"
-    for i in range(3):
-        publisher.publish(trade(100.0, T0 + i, source=source), batch)
+    publisher.publish_all([trade(100.0, T0 + i, source=source) for i in range(3)], batch)
     deadline = time.monotonic() + 20
     while len(producer) and time.monotonic() < deadline:
         producer.poll(0.2)  # delivery reports come after message.timeout.ms

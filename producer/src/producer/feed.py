@@ -37,8 +37,7 @@ class Outlet:
                 extra={"source": source, "field": invalid.field, "reason": invalid.reason},
             )
         batch = self.tracker.open(source, len(result.ticks), result.cursors, backfilled)
-        for tick in result.ticks:
-            self.publisher.publish(tick, batch)
+        self.publisher.publish_all(result.ticks, batch)
 
 
 class Feed:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
@@ -56,6 +57,7 @@ class TickPublisher:
         self._topic = topic
         self._capacity = capacity
         self._waiting: deque[tuple[Tick, Batch | None]] = deque()
+        self._acknowledged = 0  # since the metric was last updated
         self.fatal: KafkaError | None = None
 
     @property
@@ -68,18 +70,26 @@ class TickPublisher:
         return self.depth < self._capacity * share
 
     def publish(self, tick: Tick, batch: Batch | None = None) -> None:
-        metrics.TICKS_PUBLISHED.labels(tick.source).inc()
-        if tick.backfill:
-            metrics.TICKS_BACKFILLED.labels(tick.source).inc()
-        # Behind ticks already waiting, to keep each symbol's order.
-        if self._waiting or not self._produce(tick, batch):
-            self._wait(tick, batch)
+        self.publish_all((tick,), batch)
+
+    def publish_all(self, ticks: Sequence[Tick], batch: Batch | None = None) -> None:
+        """Hand ticks over in their order; metrics are counted per call, not per tick."""
+        for source, count in Counter(t.source for t in ticks).items():
+            metrics.TICKS_PUBLISHED.labels(source).inc(count)
+        for source, count in Counter(t.source for t in ticks if t.backfill).items():
+            metrics.TICKS_BACKFILLED.labels(source).inc(count)
+        for tick in ticks:
+            # Behind ticks already waiting, to keep each symbol's order.
+            if self._waiting or not self._produce(tick, batch):
+                self._wait(tick, batch)
 
     def serve_deliveries(self) -> None:
         """Run due delivery callbacks, then resend what waits, without blocking."""
         self._producer.poll(0)
         while self._waiting and self._produce(*self._waiting[0]):
             self._waiting.popleft()
+        metrics.TICKS_DELIVERED.inc(self._acknowledged)
+        self._acknowledged = 0
         metrics.BUFFER_DEPTH.set(self.depth)
 
     def flush(self, timeout_s: float) -> int:
@@ -97,7 +107,7 @@ class TickPublisher:
                 self._topic,
                 key=tick.symbol.encode(),
                 value=encode_tick(tick),
-                on_delivery=self._on_delivery(tick, batch),
+                on_delivery=partial(self._delivered, tick, batch),
             )
         except BufferError:
             return False
@@ -115,25 +125,22 @@ class TickPublisher:
         if batch is not None:
             batch.unsettled -= 1
 
-    def _on_delivery(
-        self, tick: Tick, batch: Batch | None
-    ) -> Callable[[KafkaError | None, Message], None]:
-        def delivered(error: KafkaError | None, _message: Message) -> None:
-            if error is None:
-                metrics.TICKS_DELIVERED.inc()
-                if batch is not None:
-                    batch.unsettled -= 1
-                return
-            metrics.DELIVERY_FAILURES.inc()
-            if error.fatal():
-                self.fatal = error
-            log.warning(
-                "tick not delivered; will resend",
-                extra={"error": str(error), "event_id": tick.event_id, "fatal": error.fatal()},
-            )
-            self._wait(tick, batch)
-
-        return delivered
+    def _delivered(
+        self, tick: Tick, batch: Batch | None, error: KafkaError | None, _message: Message
+    ) -> None:
+        if error is None:
+            self._acknowledged += 1
+            if batch is not None:
+                batch.unsettled -= 1
+            return
+        metrics.DELIVERY_FAILURES.inc()
+        if error.fatal():
+            self.fatal = error
+        log.warning(
+            "tick not delivered; will resend",
+            extra={"error": str(error), "event_id": tick.event_id, "fatal": error.fatal()},
+        )
+        self._wait(tick, batch)
 
 
 def raise_if_fatal(publisher: TickPublisher) -> None:
