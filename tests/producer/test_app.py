@@ -50,7 +50,7 @@ async def test_restarts_resume_from_the_checkpoint_and_backfill_only_once(
 
         def coinbase() -> CoinbaseSource:
             http = source_http(client, httpserver.url_for(""), SystemClock(), source="coinbase")
-            return CoinbaseSource(http, products=["BTC-USD"], poll_interval_s=0.1)
+            return CoinbaseSource(http, symbols=["BTC-USD"], poll_interval_s=0.1)
 
         first = ProducerRun(kafka_bootstrap, topic, checkpoints)
         running = first.start([coinbase()])

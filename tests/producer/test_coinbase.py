@@ -21,7 +21,7 @@ def coinbase(
 ) -> CoinbaseSource:
     return CoinbaseSource(
         source_http(client, server.url_for(""), clock, source="coinbase", max_attempts=3),
-        products=products,
+        symbols=products,
         poll_interval_s=1,
         now=lambda: NOW,
     )

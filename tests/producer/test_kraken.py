@@ -11,7 +11,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from producer.sources.base import SourceConfigError
-from producer.sources.kraken import KrakenSource, kraken_pair
+from producer.sources.kraken import KrakenSource
+from producer.sources.kraken_payloads import kraken_pair
 from tests.support.fake_clock import FakeClock
 from tests.support.http_sources import USER_AGENT, source_http
 

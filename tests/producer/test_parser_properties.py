@@ -17,7 +17,18 @@ from hypothesis import strategies as st
 from producer.backoff import retry_after_seconds
 from producer.checkpoints import BadCheckpoint, decode_checkpoint, parse_record_key
 from producer.responses import interpret
-from producer.sources import binance, coinbase, coingecko, kraken
+from producer.sources import (
+    binance_payloads as binance,
+)
+from producer.sources import (
+    coinbase_payloads as coinbase,
+)
+from producer.sources import (
+    coingecko_payloads as coingecko,
+)
+from producer.sources import (
+    kraken_payloads as kraken,
+)
 from producer.sources.bars import bar_trades
 from producer.sources.base import SourceError, validate_all
 from producer.sources.parsing import decimal, integer, iso_to_ms, seconds_to_ms

@@ -84,7 +84,7 @@ class SourceFactory:
         cb = CoinbaseSettings()
         return CoinbaseSource(
             self.http("coinbase", str(cb.base_url), cb.requests_per_second),
-            products=cb.symbol_list,
+            symbols=cb.symbol_list,
             poll_interval_s=cb.poll_interval_s,
         )
 
