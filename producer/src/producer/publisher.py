@@ -58,12 +58,14 @@ class TickPublisher:
         self._capacity = capacity
         self._waiting: deque[tuple[Tick, Batch | None]] = deque()
         self._acknowledged = 0  # since the metric was last updated
+        # Our own count: the client's len() also counts queued events (logs, errors).
+        self._in_flight = 0
         self.fatal: KafkaError | None = None
 
     @property
     def depth(self) -> int:
         """Ticks not yet acknowledged: in the client's queue or in flight, and ours waiting."""
-        return len(self._producer) + len(self._waiting)
+        return self._in_flight + len(self._waiting)
 
     def has_room(self, share: float = 0.5) -> bool:
         """Whether sources should fetch more; below `share` of capacity, so a poll's ticks fit."""
@@ -93,11 +95,14 @@ class TickPublisher:
         metrics.BUFFER_DEPTH.set(self.depth)
 
     def flush(self, timeout_s: float) -> int:
-        """Wait for outstanding deliveries; return how many ticks are still unacknowledged."""
+        """Wait for outstanding deliveries (ticks, and any other record this client sent);
+        return how many ticks are still unacknowledged."""
         deadline = time.monotonic() + timeout_s
-        while self.depth and (left := deadline - time.monotonic()) > 0:
+        while True:
             self.serve_deliveries()
-            self._producer.flush(min(left, 0.5))
+            left = deadline - time.monotonic()
+            if left <= 0 or (self._producer.flush(min(left, 0.5)) == 0 and not self._waiting):
+                break
         self.serve_deliveries()
         return self.depth
 
@@ -111,6 +116,7 @@ class TickPublisher:
             )
         except BufferError:
             return False
+        self._in_flight += 1
         return True
 
     def _wait(self, tick: Tick, batch: Batch | None) -> None:
@@ -128,6 +134,7 @@ class TickPublisher:
     def _delivered(
         self, tick: Tick, batch: Batch | None, error: KafkaError | None, _message: Message
     ) -> None:
+        self._in_flight -= 1
         if error is None:
             self._acknowledged += 1
             if batch is not None:
