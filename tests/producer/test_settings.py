@@ -59,3 +59,8 @@ def test_a_key_without_its_plan_or_a_plan_without_its_key_is_refused(
 ) -> None:
     with pytest.raises(ValidationError, match="COINGECKO_API_KEY"):
         CoinGeckoSettings(plan=plan, api_key=key)
+
+
+def test_a_blank_key_from_compose_means_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COINGECKO_API_KEY", "")
+    assert CoinGeckoSettings().api_key is None

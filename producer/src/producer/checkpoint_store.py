@@ -36,7 +36,7 @@ from producer.checkpoints import (
 )
 
 log = logging.getLogger(__name__)
-TOPIC_CONFIG = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+TOPIC_CONFIG = {"cleanup.policy": "compact"}
 
 
 class CheckpointStore:

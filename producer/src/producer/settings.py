@@ -125,6 +125,12 @@ class CoinGeckoSettings(BaseSettings):
                 )
         return value
 
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_is_no_key(cls, value: object) -> object:
+        # Compose passes an unset variable as an empty string.
+        return None if value == "" else value
+
     @model_validator(mode="after")
     def _key_matches_plan(self) -> Self:
         if (self.plan == "keyless") != (self.api_key is None):
