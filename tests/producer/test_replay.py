@@ -46,6 +46,7 @@ async def test_speed_zero_goes_in_batches_and_rejects_bad_lines(
     assert [r.field for r in second.rejected] == ["json", "event_id"]
     assert (await replay.poll()).ticks == []
     assert replay.exhausted
+    assert replay.poll_interval_s == 1.0  # done: no busy polling
 
 
 async def test_a_missing_file_is_a_configuration_error(tmp_path: Path, clock: FakeClock) -> None:

@@ -19,6 +19,8 @@ from producer.clock import Clock
 from producer.sources.base import PollResult, SourceConfigError
 
 SOURCE_NAME = "replay"
+PACED_POLL_S = 0.05
+IDLE_POLL_S = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -39,7 +41,6 @@ class ReplaySource:
     streams: Sequence[str] = ()
 
     def __init__(self, path: Path, *, speed: float, batch_size: int, clock: Clock) -> None:
-        self.poll_interval_s = 0.0 if speed == 0 else 0.05
         self._path = path
         self._speed = speed
         self._batch_size = batch_size
@@ -49,6 +50,13 @@ class ReplaySource:
         self._waiting: Tick | InvalidTick | None = None
         self._origin: tuple[float, int] | None = None  # (monotonic start, first event time)
         self.exhausted = False
+
+    @property
+    def poll_interval_s(self) -> float:
+        # Flat out at speed 0; once the file is done, only an idle look now and then.
+        if self.exhausted:
+            return IDLE_POLL_S
+        return 0.0 if self._speed == 0 else PACED_POLL_S
 
     async def start(self, cursors: Mapping[str, str]) -> None:  # noqa: ARG002 - no cursor
         try:
