@@ -112,3 +112,15 @@ def test_an_unknown_coin_stops_the_producer_with_a_clear_error(
         "CoinGecko knows no coin id bitcoin, bitcoinn",
     )
     assert len(httpserver.log) == 1  # asked once, not retried in a loop
+
+
+def test_a_setting_out_of_range_stops_the_producer_with_a_clear_error(tmp_path: Path) -> None:
+    producer = start_producer(tmp_path, PRODUCER_SOURCES="coinbase,bitstamp")
+    try:
+        wait_until(lambda: not producer.alive(), 60, "the producer to give up")
+    finally:
+        code = producer.stop()
+    assert code == 2
+    (error,) = logged(producer, "configuration error: the producer cannot start")
+    assert error["reason"] == "invalid_settings"
+    assert "bitstamp" in str(error["detail"])

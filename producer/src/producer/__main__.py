@@ -9,6 +9,7 @@ import sys
 
 import httpx
 from confluent_kafka import Producer
+from pydantic import ValidationError
 
 from coinstream_common.logs import configure_logging
 from coinstream_common.metrics import serve_metrics
@@ -28,6 +29,24 @@ CONFIG_ERROR_EXIT = 2
 
 async def main() -> int:
     configure_logging(LogSettings().level)
+    try:
+        await run_producer()
+    except ValidationError as error:
+        log.critical(
+            "configuration error: the producer cannot start",
+            extra={"reason": "invalid_settings", "detail": str(error)},
+        )
+        return CONFIG_ERROR_EXIT
+    except SourceConfigError as error:
+        log.critical(
+            "configuration error: the producer cannot start",
+            extra={"reason": error.reason, "detail": error.detail},
+        )
+        return CONFIG_ERROR_EXIT
+    return 0
+
+
+async def run_producer() -> None:
     settings, kafka = ProducerSettings(), KafkaSettings()
     serve_metrics(MetricsSettings())
     stop = asyncio.Event()
@@ -53,25 +72,19 @@ async def main() -> int:
     recorder = TickRecorder(settings.record_path) if settings.record_path else None
     clock = SystemClock()
     headers = {"User-Agent": settings.user_agent, "Accept": "application/json"}
-    async with httpx.AsyncClient(headers=headers, timeout=settings.http_timeout_s) as client:
-        factory = SourceFactory(client, clock, HttpRetrySettings())
-        sources = build_sources(settings, factory, recorder)
-        log.info(
-            "producer starting",
-            extra={"sources": [s.name for s in sources], "topic": kafka.ticks_topic},
-        )
-        try:
-            await ProducerApp(publisher, store, options, clock=clock).run(sources, stop)
-        except SourceConfigError as error:
-            log.critical(
-                "configuration error: the producer cannot start",
-                extra={"reason": error.reason, "detail": error.detail},
+    try:
+        async with httpx.AsyncClient(headers=headers, timeout=settings.http_timeout_s) as client:
+            sources = build_sources(
+                settings, SourceFactory(client, clock, HttpRetrySettings()), recorder
             )
-            return CONFIG_ERROR_EXIT
-        finally:
-            if recorder is not None:
-                recorder.close()
-    return 0
+            log.info(
+                "producer starting",
+                extra={"sources": [s.name for s in sources], "topic": kafka.ticks_topic},
+            )
+            await ProducerApp(publisher, store, options, clock=clock).run(sources, stop)
+    finally:
+        if recorder is not None:
+            recorder.close()
 
 
 if __name__ == "__main__":
