@@ -39,3 +39,26 @@ def test_rates_and_prices_look_like_a_market() -> None:
     # 80 % annual volatility moves BTC well under 2 % in ten minutes.
     assert max(prices) / min(prices) < 1.02
     assert 60_000 < statistics.median(prices) < 70_000
+
+
+async def test_seeded_history_is_a_day_of_backfill_trades_ending_at_the_live_price() -> None:
+    sim = SimulatedSource(
+        ["BTC-USD"],
+        seed=7,
+        trades_per_second=20,
+        poll_interval_s=0.25,
+        history=True,
+        clock=lambda: T0,
+    )
+    day = 24 * 3600 * 1000
+    history = await sim.history("BTC-USD", T0 - day, T0)
+    again = await source().history("BTC-USD", T0 - day, T0)
+    ticks = history.ticks
+    assert ticks == [t for t in again.ticks if t.symbol == "BTC-USD"]  # same seed, same history
+    assert 1300 < len(ticks) < 1600  # one a minute on average
+    assert all(t.backfill and T0 - day <= t.event_time < T0 for t in ticks)
+    assert [t.event_time for t in ticks] == sorted(t.event_time for t in ticks)
+    live = sim.trades_until(T0 + 1000).ticks
+    # The history walks back from the price the live market starts at.
+    assert abs(ticks[-1].price / live[0].price - 1) < 0.01
+    assert not history.rejected

@@ -1,56 +1,52 @@
-"""Run the producer: `python -m producer`."""
+"""Run the producer: `python -m producer`. Exit status 2 means a configuration error."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+import sys
 
 import httpx
 from confluent_kafka import Producer
+from pydantic import ValidationError
 
 from coinstream_common.logs import configure_logging
 from coinstream_common.metrics import serve_metrics
 from coinstream_common.settings import KafkaSettings, LogSettings, MetricsSettings
-from producer.app import run
+from producer.app import AppOptions, ProducerApp
+from producer.build import SourceFactory, build_sources
+from producer.checkpoint_store import CheckpointStore
+from producer.clock import SystemClock
 from producer.publisher import TickPublisher, producer_config
-from producer.settings import CoinGeckoSettings, ProducerSettings, SimulatedSettings
-from producer.sources.base import Source
-from producer.sources.coingecko import CoinGeckoSource
-from producer.sources.simulated import SimulatedSource
+from producer.recorder import TickRecorder
+from producer.settings import HttpRetrySettings, ProducerSettings
+from producer.sources.base import SourceConfigError
 
 log = logging.getLogger("producer")
-FLUSH_TIMEOUT_S = 10.0
+CONFIG_ERROR_EXIT = 2
 
 
-def build_sources(settings: ProducerSettings, client: httpx.AsyncClient) -> list[Source]:
-    sources: list[Source] = []
-    if "simulated" in settings.source_names:
-        sim = SimulatedSettings()
-        sources.append(
-            SimulatedSource(
-                sim.symbol_list,
-                seed=sim.seed,
-                trades_per_second=sim.trades_per_second,
-                poll_interval_s=sim.poll_interval_s,
-            )
-        )
-    if "coingecko" in settings.source_names:
-        gecko = CoinGeckoSettings()
-        sources.append(
-            CoinGeckoSource(
-                client,
-                base_url=str(gecko.base_url),
-                coin_symbols=gecko.coin_symbols,
-                vs_currency=gecko.vs_currency,
-                poll_interval_s=gecko.poll_interval_s,
-            )
-        )
-    return sources
-
-
-async def main() -> None:
+async def main() -> int:
     configure_logging(LogSettings().level)
+    try:
+        await run_producer()
+    except ValidationError as error:
+        log.critical(
+            "configuration error: the producer cannot start",
+            extra={"reason": "invalid_settings", "detail": str(error)},
+        )
+        return CONFIG_ERROR_EXIT
+    except SourceConfigError as error:
+        log.critical(
+            "configuration error: the producer cannot start",
+            extra={"reason": error.reason, "detail": error.detail},
+        )
+        return CONFIG_ERROR_EXIT
+    return 0
+
+
+async def run_producer() -> None:
     settings, kafka = ProducerSettings(), KafkaSettings()
     serve_metrics(MetricsSettings())
     stop = asyncio.Event()
@@ -58,18 +54,38 @@ async def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    publisher = TickPublisher(Producer(producer_config(kafka)), kafka.ticks_topic)
-    headers = {"User-Agent": settings.user_agent, "Accept": "application/json"}
-    async with httpx.AsyncClient(headers=headers, timeout=settings.http_timeout_s) as client:
-        sources = build_sources(settings, client)
-        log.info(
-            "producer starting",
-            extra={"sources": [s.name for s in sources], "topic": kafka.ticks_topic},
+    producer = Producer(
+        producer_config(
+            kafka,
+            capacity=settings.buffer_max_ticks,
+            delivery_timeout_ms=settings.delivery_timeout_ms,
         )
-        await run(sources, publisher, stop)
-    remaining = publisher.flush(FLUSH_TIMEOUT_S)
-    log.info("producer stopped", extra={"undelivered": remaining})
+    )
+    publisher = TickPublisher(producer, kafka.ticks_topic, capacity=settings.buffer_max_ticks)
+    store = CheckpointStore(
+        producer, kafka.client_config(), settings.checkpoint_topic, namespace=kafka.ticks_topic
+    )
+    options = AppOptions(
+        backfill_ms=int(settings.backfill_hours * 3600 * 1000),
+        shutdown_timeout_s=settings.shutdown_timeout_s,
+    )
+    recorder = TickRecorder(settings.record_path) if settings.record_path else None
+    clock = SystemClock()
+    headers = {"User-Agent": settings.user_agent, "Accept": "application/json"}
+    try:
+        async with httpx.AsyncClient(headers=headers, timeout=settings.http_timeout_s) as client:
+            sources = build_sources(
+                settings, SourceFactory(client, clock, HttpRetrySettings()), recorder
+            )
+            log.info(
+                "producer starting",
+                extra={"sources": [s.name for s in sources], "topic": kafka.ticks_topic},
+            )
+            await ProducerApp(publisher, store, options, clock=clock).run(sources, stop)
+    finally:
+        if recorder is not None:
+            recorder.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    sys.exit(asyncio.run(main()))

@@ -1,11 +1,21 @@
-"""Publishes ticks to Kafka: idempotent, acks=all, keyed by symbol, every delivery checked."""
+"""Publishes ticks to Kafka: idempotent, acks=all, keyed by symbol, every delivery checked.
+
+The Kafka client's queue holds what is on its way (bounded by `capacity`); a tick the
+queue cannot take, or one whose delivery failed, waits in our own queue of the same
+bound and is sent again. Only what fits in neither is dropped, and that is counted and
+logged. Each tick may belong to a Batch, which learns when all its ticks are settled.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter, deque
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
-from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import Tick, encode_tick
@@ -14,48 +24,133 @@ from producer import metrics
 log = logging.getLogger(__name__)
 
 
-def producer_config(kafka: KafkaSettings) -> dict[str, Any]:
+def producer_config(
+    kafka: KafkaSettings, *, capacity: int = 100_000, delivery_timeout_ms: int = 300_000
+) -> dict[str, Any]:
     return kafka.client_config() | {
         "enable.idempotence": True,
         "acks": "all",
         "linger.ms": 20,
         "compression.type": "lz4",
+        "queue.buffering.max.messages": capacity,
+        # How long the client retries a tick before reporting it undelivered (then we resend).
+        "message.timeout.ms": delivery_timeout_ms,
     }
 
 
+class Batch:
+    """Ticks handed over together; settled once each is delivered or dropped."""
+
+    __slots__ = ("unsettled",)
+
+    def __init__(self, size: int) -> None:
+        self.unsettled = size
+
+    @property
+    def settled(self) -> bool:
+        return self.unsettled == 0
+
+
 class TickPublisher:
-    def __init__(self, producer: Producer, topic: str) -> None:
+    def __init__(self, producer: Producer, topic: str, *, capacity: int = 100_000) -> None:
         self._producer = producer
         self._topic = topic
+        self._capacity = capacity
+        self._waiting: deque[tuple[Tick, Batch | None]] = deque()
+        self._acknowledged = 0  # since the metric was last updated
+        # Our own count: the client's len() also counts queued events (logs, errors).
+        self._in_flight = 0
+        self.fatal: KafkaError | None = None
 
-    def publish(self, tick: Tick) -> None:
-        self._producer.produce(
-            self._topic,
-            key=tick.symbol.encode(),
-            value=encode_tick(tick),
-            on_delivery=self._on_delivery,
-        )
-        metrics.TICKS_PUBLISHED.labels(tick.source).inc()
-        self.serve_deliveries()
+    @property
+    def depth(self) -> int:
+        """Ticks not yet acknowledged: in the client's queue or in flight, and ours waiting."""
+        return self._in_flight + len(self._waiting)
+
+    def has_room(self, share: float = 0.5) -> bool:
+        """Whether sources should fetch more; below `share` of capacity, so a poll's ticks fit."""
+        return self.depth < self._capacity * share
+
+    def publish(self, tick: Tick, batch: Batch | None = None) -> None:
+        self.publish_all((tick,), batch)
+
+    def publish_all(self, ticks: Sequence[Tick], batch: Batch | None = None) -> None:
+        """Hand ticks over in their order; metrics are counted per call, not per tick."""
+        for source, count in Counter(t.source for t in ticks).items():
+            metrics.TICKS_PUBLISHED.labels(source).inc(count)
+        for source, count in Counter(t.source for t in ticks if t.backfill).items():
+            metrics.TICKS_BACKFILLED.labels(source).inc(count)
+        for tick in ticks:
+            # Behind ticks already waiting, to keep each symbol's order.
+            if self._waiting or not self._produce(tick, batch):
+                self._wait(tick, batch)
 
     def serve_deliveries(self) -> None:
-        """Run delivery callbacks that are due, without waiting."""
+        """Run due delivery callbacks, then resend what waits, without blocking."""
         self._producer.poll(0)
-        metrics.BUFFER_DEPTH.set(len(self._producer))
+        while self._waiting and self._produce(*self._waiting[0]):
+            self._waiting.popleft()
+        metrics.TICKS_DELIVERED.inc(self._acknowledged)
+        self._acknowledged = 0
+        metrics.BUFFER_DEPTH.set(self.depth)
 
     def flush(self, timeout_s: float) -> int:
-        """Wait for outstanding deliveries; return how many are still unacknowledged."""
-        remaining: int = self._producer.flush(timeout_s)
-        metrics.BUFFER_DEPTH.set(remaining)
-        return remaining
+        """Wait for outstanding deliveries (ticks, and any other record this client sent);
+        return how many ticks are still unacknowledged."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.serve_deliveries()
+            left = deadline - time.monotonic()
+            if left <= 0 or (self._producer.flush(min(left, 0.5)) == 0 and not self._waiting):
+                break
+        self.serve_deliveries()
+        return self.depth
 
-    @staticmethod
-    def _on_delivery(error: KafkaError | None, message: Message) -> None:
+    def _produce(self, tick: Tick, batch: Batch | None) -> bool:
+        try:
+            self._producer.produce(
+                self._topic,
+                key=tick.symbol.encode(),
+                value=encode_tick(tick),
+                on_delivery=partial(self._delivered, tick, batch),
+            )
+        except BufferError:
+            return False
+        self._in_flight += 1
+        return True
+
+    def _wait(self, tick: Tick, batch: Batch | None) -> None:
+        if len(self._waiting) < self._capacity:
+            self._waiting.append((tick, batch))
+            return
+        metrics.TICKS_DROPPED.labels(tick.source).inc()
+        log.error(
+            "tick dropped: buffer full",
+            extra={"source": tick.source, "event_id": tick.event_id, "capacity": self._capacity},
+        )
+        if batch is not None:
+            batch.unsettled -= 1
+
+    def _delivered(
+        self, tick: Tick, batch: Batch | None, error: KafkaError | None, _message: Message
+    ) -> None:
+        self._in_flight -= 1
         if error is None:
-            metrics.TICKS_DELIVERED.inc()
+            self._acknowledged += 1
+            if batch is not None:
+                batch.unsettled -= 1
             return
         metrics.DELIVERY_FAILURES.inc()
-        log.error(
-            "tick not delivered",
-            extra={"error": str(error), "key": (message.key() or b"").decode(errors="replace")},
+        if error.fatal():
+            self.fatal = error
+        log.warning(
+            "tick not delivered; will resend",
+            extra={"error": str(error), "event_id": tick.event_id, "fatal": error.fatal()},
         )
+        self._wait(tick, batch)
+
+
+def raise_if_fatal(publisher: TickPublisher) -> None:
+    """A fatal client error (the idempotent producer's state is lost): the process must restart."""
+    if publisher.fatal is not None:
+        raise KafkaException(publisher.fatal)

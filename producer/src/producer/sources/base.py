@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -13,6 +13,8 @@ from coinstream_common.ticks import InvalidTick, Tick, make_tick
 class PollResult:
     ticks: list[Tick] = field(default_factory=list)
     rejected: list[InvalidTick] = field(default_factory=list)
+    # Stream (symbol) -> the source's cursor once these ticks are out; checkpointed after delivery.
+    cursors: dict[str, str] = field(default_factory=dict)
 
 
 def validate_all(candidates: Iterable[Mapping[str, object]]) -> PollResult:
@@ -27,12 +29,27 @@ def validate_all(candidates: Iterable[Mapping[str, object]]) -> PollResult:
 
 
 class SourceError(Exception):
-    """A poll failed; `reason` is a short, bounded label for metrics and logs."""
+    """A request or poll failed; `reason` is a short, bounded label for metrics and logs.
 
-    def __init__(self, reason: str, detail: str) -> None:
+    Retryable by default; `retry_after_s` is how long the provider asked us to wait.
+    """
+
+    retryable = True
+
+    def __init__(self, reason: str, detail: str, *, retry_after_s: float | None = None) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+        self.retry_after_s = retry_after_s
+
+
+class SourceConfigError(SourceError):
+    """The configuration cannot work (unknown coin or symbol, bad key, restricted location).
+
+    Retrying does not help: at startup the producer stops with this message.
+    """
+
+    retryable = False
 
 
 class Source(Protocol):
@@ -42,6 +59,23 @@ class Source(Protocol):
     @property
     def poll_interval_s(self) -> float: ...
 
+    @property
+    def streams(self) -> Sequence[str]:
+        """The symbols this source follows; each has its own cursor and backfill marker."""
+        ...
+
+    @property
+    def supports_history(self) -> bool: ...
+
+    async def start(self, cursors: Mapping[str, str]) -> None:
+        """Check the configuration against the source (raise SourceConfigError) and resume
+        from the saved cursors; a stream without one starts at the source's newest trade."""
+        ...
+
     async def poll(self) -> PollResult:
         """Fetch what is new since the last poll; raise SourceError when the fetch fails."""
+        ...
+
+    async def history(self, stream: str, since_ms: int, until_ms: int) -> PollResult:
+        """Backfill ticks (marked as such) for one stream between two times."""
         ...

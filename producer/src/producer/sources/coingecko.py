@@ -1,80 +1,85 @@
 """CoinGecko `/simple/price`: one request for all coins, a quote tick per coin that moved.
 
-Response shape: {"bitcoin": {"usd": 67187.33, "usd_24h_vol": 3.1e10,
-"usd_24h_change": 3.63, "last_updated_at": 1711356300}}. An unknown id is simply
-absent (a 200 with `{}`), and `usd_24h_change` may be null for a stale coin.
+Keyless, demo and pro plans differ only in host and key header (see settings). An
+unknown coin id is absent from the answer: at startup that is a configuration error.
+History comes from `/coins/{id}/market_chart?days=1`: 5-minute points.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
-import httpx
-
-from coinstream_common.ticks import now_ms, quote_event_id
-from producer.sources.base import PollResult, SourceError, validate_all
-
-SOURCE_NAME = "coingecko"
-
-
-def parse_simple_price(
-    payload: object,
-    coin_symbols: Mapping[str, str],
-    vs_currency: str,
-    ingest_time: int,
-) -> list[dict[str, object]]:
-    """Candidate ticks from a /simple/price body; raise SourceError if its shape is wrong."""
-    if not isinstance(payload, dict):
-        raise SourceError("bad_payload", f"expected an object, got {type(payload).__name__}")
-    candidates: list[dict[str, object]] = []
-    for coin, symbol in coin_symbols.items():
-        quote = payload.get(coin)
-        if not isinstance(quote, dict):
-            continue
-        updated_at = quote.get("last_updated_at")
-        # Seconds from CoinGecko; anything but an int is left for validation to reject.
-        event_time: object = updated_at
-        if isinstance(updated_at, int) and not isinstance(updated_at, bool):
-            event_time = updated_at * 1000
-        candidates.append(
-            {
-                "event_id": quote_event_id(SOURCE_NAME, symbol, event_time),
-                "source": SOURCE_NAME,
-                "symbol": symbol,
-                "kind": "quote",
-                "price": quote.get(vs_currency),
-                "event_time": event_time,
-                "ingest_time": ingest_time,
-                "volume_24h": quote.get(f"{vs_currency}_24h_vol"),
-                "change_24h_pct": quote.get(f"{vs_currency}_24h_change"),
-            }
-        )
-    return candidates
+from coinstream_common.ticks import now_ms
+from producer.http import SourceHttp
+from producer.sources.base import PollResult, SourceConfigError, validate_all
+from producer.sources.coingecko_payloads import (
+    SOURCE_NAME,
+    parse_market_chart,
+    parse_simple_price,
+)
+from producer.sources.parsing import expect_dict, integer
 
 
 class CoinGeckoSource:
     name = SOURCE_NAME
+    supports_history = True
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        http: SourceHttp,
         *,
-        base_url: str,
         coin_symbols: Mapping[str, str],
         vs_currency: str,
         poll_interval_s: float,
-        clock: Callable[[], int] = now_ms,
+        now: Callable[[], int] = now_ms,
     ) -> None:
         self.poll_interval_s = poll_interval_s
-        self._client = client
-        self._url = base_url.rstrip("/") + "/simple/price"
+        self._http = http
         self._coin_symbols = dict(coin_symbols)
         self._vs = vs_currency
-        self._clock = clock
+        self._now = now
         # A quote whose source time has not moved is the same quote again: not a new tick.
-        self._last_event_id: dict[str, str] = {}
+        self._last_time: dict[str, int] = {}
+        # The startup check's answer serves as the first poll: keyless calls are scarce.
+        self._unpolled: object | None = None
+
+    @property
+    def streams(self) -> Sequence[str]:
+        return list(self._coin_symbols.values())
+
+    async def start(self, cursors: Mapping[str, str]) -> None:
+        payload = await self._fetch()
+        quotes = expect_dict(payload, "simple/price")
+        missing = [coin for coin in self._coin_symbols if not isinstance(quotes.get(coin), dict)]
+        if missing:
+            raise SourceConfigError(
+                "unknown_coin", f"CoinGecko knows no coin id {', '.join(missing)}"
+            )
+        for symbol, cursor in cursors.items():
+            if (moment := integer(cursor)) is not None:
+                self._last_time[symbol] = moment
+        self._unpolled = payload
 
     async def poll(self) -> PollResult:
+        payload, self._unpolled = self._unpolled, None
+        if payload is None:
+            payload = await self._fetch()
+        candidates = parse_simple_price(payload, self._coin_symbols, self._vs, self._now())
+        result = validate_all(candidates)
+        result.ticks = [t for t in result.ticks if t.event_time > self._last_time.get(t.symbol, 0)]
+        for tick in result.ticks:
+            self._last_time[tick.symbol] = tick.event_time
+            result.cursors[tick.symbol] = str(tick.event_time)
+        return result
+
+    async def history(self, stream: str, since_ms: int, until_ms: int) -> PollResult:
+        coin = next(c for c, s in self._coin_symbols.items() if s == stream)
+        response = await self._http.get_json(
+            f"/coins/{coin}/market_chart", {"vs_currency": self._vs, "days": 1}
+        )
+        return validate_all(parse_market_chart(response.payload, stream, since_ms, until_ms))
+
+    async def _fetch(self) -> object:
         params = {
             "ids": ",".join(self._coin_symbols),
             "vs_currencies": self._vs,
@@ -83,23 +88,4 @@ class CoinGeckoSource:
             "include_last_updated_at": "true",
             "precision": "full",
         }
-        try:
-            response = await self._client.get(self._url, params=params)
-        except httpx.TimeoutException as error:
-            raise SourceError("timeout", str(error) or "request timed out") from error
-        except httpx.TransportError as error:
-            raise SourceError("connection", str(error) or type(error).__name__) from error
-        if response.status_code != httpx.codes.OK:
-            raise SourceError(f"http_{response.status_code}", response.text[:200])
-        try:
-            payload = response.json()
-        except ValueError as error:
-            raise SourceError("bad_json", response.text[:200]) from error
-        result = validate_all(
-            parse_simple_price(payload, self._coin_symbols, self._vs, self._clock())
-        )
-        fresh = [t for t in result.ticks if self._last_event_id.get(t.symbol) != t.event_id]
-        for tick in fresh:
-            self._last_event_id[tick.symbol] = tick.event_id
-        result.ticks = fresh
-        return result
+        return (await self._http.get_json("/simple/price", params)).payload

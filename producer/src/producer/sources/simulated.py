@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from coinstream_common.ticks import now_ms, trade_event_id
 from producer.sources.base import PollResult, validate_all
@@ -18,6 +18,8 @@ _SECONDS_PER_YEAR = 365 * 24 * 3600
 # Typical orders of magnitude, so a demo looks like the real market.
 _START_PRICES = {"BTC": 65_000.0, "ETH": 3_200.0, "SOL": 150.0, "DOGE": 0.15, "XRP": 0.6}
 _MEAN_NOTIONAL_USD = 2_000.0
+# Seeded history is coarser than the live market: one trade a minute is enough for candles.
+HISTORY_TRADES_PER_SECOND = 1 / 60
 
 
 class SimulatedSource:
@@ -31,9 +33,12 @@ class SimulatedSource:
         trades_per_second: float,
         poll_interval_s: float,
         annual_volatility: float = 0.8,
+        history: bool = False,
         clock: Callable[[], int] = now_ms,
     ) -> None:
         self.poll_interval_s = poll_interval_s
+        self.supports_history = history
+        self._seed = seed
         self._rng = random.Random(seed)  # noqa: S311 - a simulation, not cryptography
         self._rate = trades_per_second
         self._sigma = annual_volatility / math.sqrt(_SECONDS_PER_YEAR)
@@ -43,8 +48,43 @@ class SimulatedSource:
         self._last_time = dict.fromkeys(symbols, start)
         self._sequence = 0
 
+    @property
+    def streams(self) -> Sequence[str]:
+        return list(self._prices)
+
+    async def start(self, cursors: Mapping[str, str]) -> None:
+        """Nothing to check or resume: the market starts now, from its seed."""
+
     async def poll(self) -> PollResult:
         return self.trades_until(self._clock())
+
+    async def history(self, stream: str, since_ms: int, until_ms: int) -> PollResult:
+        """Seeded history of one symbol, walked back in time from today's starting price,
+        so the live market continues where the history ends."""
+        rng = random.Random(f"{self._seed}:{stream}:history")  # noqa: S311 - a simulation
+        price, moment, points = self._prices[stream], float(until_ms), []
+        while True:
+            gap_s = rng.expovariate(HISTORY_TRADES_PER_SECOND)
+            moment -= gap_s * 1000
+            if moment < since_ms:
+                break
+            size = rng.lognormvariate(math.log(_MEAN_NOTIONAL_USD / price), 1.0)
+            points.append((int(moment), price, size))
+            price /= math.exp(self._sigma * math.sqrt(gap_s) * rng.gauss(0.0, 1.0))
+        return validate_all(
+            {
+                "event_id": trade_event_id(SOURCE_NAME, stream, f"history-{event_time}"),
+                "source": SOURCE_NAME,
+                "symbol": stream,
+                "kind": "trade",
+                "price": round(point_price, 8),
+                "size": round(size, 8) or 1e-8,
+                "event_time": event_time,
+                "ingest_time": until_ms,
+                "backfill": True,
+            }
+            for event_time, point_price, size in reversed(points)
+        )
 
     def trades_until(self, until_ms: int) -> PollResult:
         """All trades between the previous call and `until_ms`, oldest first per symbol."""

@@ -1,0 +1,48 @@
+"""Reading a whole topic back, for integration tests that check what was published."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+
+from coinstream_common.ticks import Tick, decode_tick
+
+
+def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[bytes]:
+    """Every value in the topic, up to its end offsets as they are now."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"reader-{uuid.uuid4().hex[:8]}",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        partitions = consumer.list_topics(topic, timeout=timeout_s).topics[topic].partitions
+        ends = {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout_s)[1]
+            for p in partitions
+        }
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends])
+        values: list[bytes] = []
+        seen = dict.fromkeys(ends, 0)
+        deadline = time.monotonic() + timeout_s
+        while any(seen[p] < ends[p] for p in ends):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"read {len(values)} of {sum(ends.values())} from {topic}")
+            message = consumer.poll(0.5)
+            if message is None:
+                continue
+            if message.error():
+                raise KafkaException(message.error())
+            seen[message.partition()] = (message.offset() or 0) + 1
+            values.append(message.value() or b"")
+        return values
+    finally:
+        consumer.close()
+
+
+def read_ticks(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Tick]:
+    return [decode_tick(value) for value in read_topic(bootstrap, topic, timeout_s)]
