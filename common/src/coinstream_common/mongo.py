@@ -19,6 +19,7 @@ from coinstream_common.intervals import Interval
 from coinstream_common.settings import MongoSettings
 
 Document = dict[str, Any]
+CANDLES_COLLECTION = "candles"
 CANDLE_KEY = ("source", "symbol", "interval", "start")
 
 
@@ -40,12 +41,14 @@ class CandleRepository:
     """The `candles` collection, one document per (source, symbol, interval, start)."""
 
     def __init__(self, db: Database[Document]) -> None:
-        self._candles: Collection[Document] = db["candles"]
+        self._candles: Collection[Document] = db[CANDLES_COLLECTION]
 
     def ensure_indexes(self) -> None:
         self._candles.create_index(
             [(field, ASCENDING) for field in CANDLE_KEY], unique=True, name="candle_key"
         )
+        # The API's readiness check asks for the newest tick time of any candle.
+        self._candles.create_index([("last_event_time", DESCENDING)], name="freshness")
 
     def upsert_many(self, candles: Sequence[Candle]) -> None:
         if not candles:
