@@ -1,0 +1,28 @@
+"""Seeding candle documents quickly (insert, not upsert: FerretDB scans per upsert)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from pymongo.database import Database
+
+from coinstream_common.candles import Candle
+from coinstream_common.intervals import Interval
+from coinstream_common.mongo import CANDLES_COLLECTION, CandleRepository, Document
+from tests.support.candles import candle_series
+
+
+def insert_candles(db: Database[Document], candles: Sequence[Candle]) -> None:
+    CandleRepository(db).ensure_indexes()
+    db[CANDLES_COLLECTION].insert_many([candle.model_dump(mode="python") for candle in candles])
+
+
+def recent_series(
+    count: int, *, interval: Interval = Interval.M1, **kwargs: object
+) -> list[Candle]:
+    """`count` candles whose newest window is the current one."""
+    now_ms = time.time_ns() // 1_000_000
+    newest_start = now_ms // interval.millis * interval.millis
+    first = newest_start - (count - 1) * interval.millis
+    return candle_series(first, count, interval=interval, **kwargs)  # type: ignore[arg-type]
