@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consumer.accumulator import to_datetime
-from tests.api.conftest import HISTORY_1M
+from tests.support.api_fixtures import HISTORY_1M
 from tests.support.ticks import T0
 
 pytestmark = pytest.mark.integration

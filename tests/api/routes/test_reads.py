@@ -12,7 +12,7 @@ from pymongo.database import Database
 
 from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document
-from tests.api.conftest import RECENT_1M
+from tests.support.api_fixtures import RECENT_1M
 
 pytestmark = pytest.mark.integration
 

@@ -90,7 +90,7 @@ def test_a_client_gets_the_current_state_then_live_updates(
             {"$set": {"close": 4000.0, "high": 4000.0, "count": 3}},
         )
         updates = until(
-            stream, lambda e: e.kind == "price" and e.data == e.data | {"price": 4000.0}
+            stream, lambda e: e.kind == "price" and (e.data or {}).get("price") == 4000.0
         )
     changed = [e for e in updates if e.kind == "candle" and e.data and e.data["count"] == 3]
     assert changed
