@@ -5,7 +5,8 @@ each of them costs a query. Within `ttl_s` a result is reused; a caller arriving
 is being loaded waits for that load instead of starting another (single flight). Once a
 result is older than `ttl_s` it is still served, while one background refresh replaces
 it, so a slow database delays freshness rather than responses; a result older than
-`max_stale_s` is never served.
+`max_stale_s` (default 1.5 x ttl) is never served: a client polling less often than that
+always gets a fresh answer.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class QueryCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ttl_s = ttl_s
-        self._max_stale_s = max_stale_s if max_stale_s is not None else max(10 * ttl_s, 5.0)
+        self._max_stale_s = max_stale_s if max_stale_s is not None else 1.5 * ttl_s
         self._max_entries = max_entries
         self._clock = clock
         self._lock = threading.Lock()
