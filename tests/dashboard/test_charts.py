@@ -61,6 +61,7 @@ def test_the_close_line_sits_on_a_high_low_band() -> None:
 def test_a_chart_starts_no_more_than_max_points_back() -> None:
     now = datetime(2024, 3, 25, tzinfo=UTC)
     assert chart_start(now, timedelta(hours=1), 60, 1440) == (now - timedelta(hours=1), False)
+    assert chart_start(now, timedelta(hours=24), 60, 1440) == (now - timedelta(hours=24), False)
     start, clipped = chart_start(now, timedelta(days=7), 60, 1440)
     assert clipped
-    assert start == now - timedelta(minutes=1439)
+    assert start == now - timedelta(minutes=1440)

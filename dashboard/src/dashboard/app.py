@@ -58,7 +58,9 @@ def fetch_candles(source: str, symbol: str, interval: str, span: str) -> tuple[l
     start, clipped = chart_start(
         datetime.now(UTC), RANGES[span], INTERVALS[interval], settings.max_points
     )
-    return api_client().candles(source, symbol, interval, start, settings.max_points), clipped
+    # One more than max_points: a start exactly on a window boundary takes in one extra candle.
+    rows = api_client().candles(source, symbol, interval, start, settings.max_points + 1)
+    return rows, clipped
 
 
 @dataclass(frozen=True)

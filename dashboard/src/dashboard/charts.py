@@ -87,6 +87,6 @@ def chart_start(
 ) -> tuple[datetime, bool]:
     """Where a chart of `span` up to `now` starts, at most `max_points` candles back; and
     whether that cut the span short."""
-    earliest = now - timedelta(seconds=interval_s * (max_points - 1))
+    earliest = now - timedelta(seconds=interval_s * max_points)
     start = now - span
     return (earliest, True) if start < earliest else (start, False)
