@@ -116,6 +116,7 @@ def test_the_dashboard_is_healthy_and_renders_a_chart(stack: LocalStack) -> None
             assert box is not None
             assert box["width"] > 300
             assert box["height"] > 200
+            page.get_by_text("Last price").first.wait_for(state="visible", timeout=15_000)
             page.wait_for_timeout(1_000)  # let the fragment settle before the picture
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)

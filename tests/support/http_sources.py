@@ -40,12 +40,12 @@ def source_http(
         breaker=CircuitBreaker(
             source, threshold=breaker_failures, cooldown_s=cooldown_s, clock=clock
         ),
-        retry=RetryPolicy(max_attempts, Backoff(1.0, 60.0, random.Random(SEED))),  # noqa: S311
+        retry=RetryPolicy(max_attempts, Backoff(1.0, 60.0, random.Random(SEED))),
         headers=headers,
     )
 
 
 def backoff_delays(count: int) -> list[float]:
     """The first `count` delays the seeded backoff draws (attempts 0, 1, ...)."""
-    backoff = Backoff(1.0, 60.0, random.Random(SEED))  # noqa: S311
+    backoff = Backoff(1.0, 60.0, random.Random(SEED))
     return [backoff.delay(attempt) for attempt in range(count)]

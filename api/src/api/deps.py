@@ -1,32 +1,57 @@
-"""The lifespan owns the Mongo client; routes get a repository through `Annotated` dependencies."""
+"""The lifespan owns the Mongo client, the query cache and the stream poller; routes get
+them through `Annotated` dependencies."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
-from api.settings import ApiSettings
-from coinstream_common.mongo import CandleRepository, connect, database
+from api.cache import QueryCache
+from api.repository import CandleReader
+from api.settings import ApiSettings, StreamSettings
+from api.stream import StreamHub
+from coinstream_common.mongo import CANDLES_COLLECTION, connect, database
 from coinstream_common.settings import MongoSettings
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: ApiSettings = app.state.settings
     mongo: MongoSettings = app.state.mongo_settings
     client = connect(mongo, app_name="coinstream-api")
-    app.state.repository = CandleRepository(database(client, mongo))
+    reader = CandleReader(database(client, mongo)[CANDLES_COLLECTION])
+    cache = QueryCache(settings.cache_ttl_s, settings.cache_max_entries)
+    hub = StreamHub(reader, app.state.stream_settings)
+    app.state.reader, app.state.cache, app.state.hub = reader, cache, hub
+    poller = asyncio.create_task(hub.run(), name="stream-poller")
     try:
         yield
     finally:
+        poller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await poller
+        cache.close()
         client.close()
 
 
-def get_repository(request: Request) -> CandleRepository:
-    repository: CandleRepository = request.app.state.repository
-    return repository
+def get_reader(request: Request) -> CandleReader:
+    reader: CandleReader = request.app.state.reader
+    return reader
+
+
+def get_cache(request: Request) -> QueryCache:
+    cache: QueryCache = request.app.state.cache
+    return cache
+
+
+def get_hub(request: Request) -> StreamHub:
+    hub: StreamHub = request.app.state.hub
+    return hub
 
 
 def get_settings(request: Request) -> ApiSettings:
@@ -34,5 +59,13 @@ def get_settings(request: Request) -> ApiSettings:
     return settings
 
 
-RepositoryDep = Annotated[CandleRepository, Depends(get_repository)]
+def get_stream_settings(request: Request) -> StreamSettings:
+    settings: StreamSettings = request.app.state.stream_settings
+    return settings
+
+
+ReaderDep = Annotated[CandleReader, Depends(get_reader)]
+CacheDep = Annotated[QueryCache, Depends(get_cache)]
+HubDep = Annotated[StreamHub, Depends(get_hub)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+StreamSettingsDep = Annotated[StreamSettings, Depends(get_stream_settings)]

@@ -2,23 +2,55 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 
 from api.deps import lifespan
-from api.routes import candles, health
-from api.settings import ApiSettings
+from api.metrics import MetricsMiddleware
+from api.openapi import document_settings
+from api.routes import candles, health, metrics, prices, stats, stream, symbols
+from api.settings import ApiSettings, StreamSettings
 from coinstream_common.settings import MongoSettings
 
+log = logging.getLogger(__name__)
+ROUTERS = (health, metrics, symbols, prices, candles, stats, stream)
 
-def create_app(settings: ApiSettings | None = None, mongo: MongoSettings | None = None) -> FastAPI:
+
+async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    log.warning("database error", exc_info=error, extra={"path": request.url.path})
+    return JSONResponse({"detail": "the database is unavailable"}, status_code=503)
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    mongo: MongoSettings | None = None,
+    stream_settings: StreamSettings | None = None,
+) -> FastAPI:
+    settings = settings or ApiSettings()
     app = FastAPI(
         title="coinstream API",
-        version="0.1.0",
-        summary="Latest prices, candle history and statistics from the coinstream pipeline.",
+        version="0.2.0",
+        summary="Latest prices, candle history, statistics and live updates from coinstream.",
         lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url="/redoc",
     )
-    app.state.settings = settings or ApiSettings()
+    app.state.settings = settings
     app.state.mongo_settings = mongo or MongoSettings()
-    app.include_router(health.router)
-    app.include_router(candles.router)
+    app.state.stream_settings = stream_settings or StreamSettings()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list,
+        allow_methods=["GET"],
+        allow_headers=["Last-Event-ID"],
+    )
+    app.add_middleware(MetricsMiddleware, streaming_paths=frozenset({"/v1/stream"}))
+    app.add_exception_handler(PyMongoError, database_unavailable)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    document_settings(app.openapi(), settings)
     return app

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, MongoClient, ReplaceOne
+from pymongo import ASCENDING, DESCENDING, MongoClient, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
@@ -20,6 +20,7 @@ from coinstream_common.intervals import Interval
 from coinstream_common.settings import MongoSettings
 
 Document = dict[str, Any]
+CANDLES_COLLECTION = "candles"
 CANDLE_KEY = ("source", "symbol", "interval", "start")
 _DUPLICATE_KEY = 11000
 
@@ -42,7 +43,7 @@ class CandleRepository:
     """The `candles` collection, one document per (source, symbol, interval, start)."""
 
     def __init__(self, db: Database[Document]) -> None:
-        self._candles: Collection[Document] = db["candles"]
+        self._candles: Collection[Document] = db[CANDLES_COLLECTION]
 
     def ensure_indexes(self) -> None:
         self._candles.create_index(
@@ -51,6 +52,8 @@ class CandleRepository:
         # For find_for_restore's two branches.
         for name, field in (("partition_final", "final"), ("partition_offset", "offset")):
             self._candles.create_index([("partition", ASCENDING), (field, ASCENDING)], name=name)
+        # The API's readiness check asks for the newest tick time of any candle.
+        self._candles.create_index([("last_event_time", DESCENDING)], name="freshness")
 
     def upsert_many(self, candles: Sequence[Candle]) -> None:
         """Write candles whether or not they exist yet."""
@@ -82,26 +85,6 @@ class CandleRepository:
     def get(self, source: str, symbol: str, interval: Interval, start: datetime) -> Candle | None:
         doc = self._candles.find_one({"_id": candle_id(source, symbol, interval, start)})
         return None if doc is None else Candle.model_validate(doc)
-
-    def find_range(
-        self,
-        source: str,
-        symbol: str,
-        interval: Interval,
-        *,
-        start: datetime,
-        end: datetime,
-        limit: int,
-    ) -> list[Candle]:
-        """Candles whose window starts in [start, end), oldest first."""
-        query = {
-            "source": source,
-            "symbol": symbol,
-            "interval": interval.value,
-            "start": {"$gte": start, "$lt": end},
-        }
-        cursor = self._candles.find(query, {"_id": False}).sort("start", ASCENDING).limit(limit)
-        return [Candle.model_validate(doc) for doc in cursor]
 
     def find_for_restore(
         self, partition: int, after_offset: int, series: tuple[str, str] | None = None

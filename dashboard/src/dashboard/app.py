@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import streamlit as st
 
-from dashboard.charts import candles_frame, price_chart
-from dashboard.client import ApiClient, ApiUnavailable
+from dashboard.charts import candles_frame, candlestick_chart, chart_start, close_band_chart
+from dashboard.client import ApiClient, ApiUnavailable, NoData
+from dashboard.kpis import BADGE_COLOURS, MISSING, build_kpis
 from dashboard.settings import DashboardSettings
 
 settings = DashboardSettings()
+INTERVALS = {"1m": 60, "5m": 300, "1h": 3600, "1d": 86400}
+RANGES = {
+    "1h": timedelta(hours=1),
+    "6h": timedelta(hours=6),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+}
 st.set_page_config(page_title="coinstream", layout="wide")
 
 
@@ -19,27 +29,138 @@ def api_client() -> ApiClient:
     return ApiClient(settings.api_url, settings.api_timeout_s)
 
 
-st.title("coinstream")
-with st.sidebar:
-    source = st.text_input("Source", settings.default_source)
-    symbol = st.text_input("Symbol", settings.default_symbol)
-    interval = st.selectbox("Interval", ["1m", "5m", "1h", "1d"])
+# Every session shares these answers for a moment, so N viewers cost the API one call.
+@st.cache_data(ttl=settings.cache_ttl_s, show_spinner=False)
+def fetch_symbols() -> list[dict[str, Any]]:
+    return api_client().symbols()
 
 
-@st.fragment(run_every=timedelta(seconds=settings.refresh_s))
-def live_chart() -> None:
+@st.cache_data(ttl=settings.cache_ttl_s, show_spinner=False)
+def fetch_latest(source: str, symbol: str) -> dict[str, Any]:
+    return api_client().latest_price(source, symbol)
+
+
+@st.cache_data(ttl=settings.cache_ttl_s, show_spinner=False)
+def fetch_stats(source: str, symbol: str) -> dict[str, Any] | None:
     try:
-        rows = api_client().candles(source, symbol, interval)
-    except ApiUnavailable as error:
-        st.warning(f"No data: {error}")
-        return
+        return api_client().stats(source, symbol, "24h")
+    except NoData:
+        return None
+
+
+@st.cache_data(ttl=settings.cache_ttl_s, show_spinner=False)
+def fetch_readiness() -> dict[str, Any]:
+    return api_client().readiness()
+
+
+@st.cache_data(ttl=settings.cache_ttl_s, show_spinner=False)
+def fetch_candles(source: str, symbol: str, interval: str, span: str) -> tuple[list[Any], bool]:
+    start, clipped = chart_start(
+        datetime.now(UTC), RANGES[span], INTERVALS[interval], settings.max_points
+    )
+    # One more than max_points: a start exactly on a window boundary takes in one extra candle.
+    rows = api_client().candles(source, symbol, interval, start, settings.max_points + 1)
+    return rows, clipped
+
+
+@dataclass(frozen=True)
+class Choice:
+    source: str
+    symbol: str
+    interval: str
+    span: str
+    sma_period: int | None
+    ema_period: int | None
+    refresh_s: float
+
+
+def _index(options: list[str], wanted: str) -> int:
+    return options.index(wanted) if wanted in options else 0
+
+
+def sidebar(pairs: list[dict[str, Any]]) -> Choice:
+    with st.sidebar:
+        st.header("Chart")
+        sources = sorted({row["source"] for row in pairs}) or [settings.default_source]
+        source = st.selectbox("Source", sources, index=_index(sources, settings.default_source))
+        symbols = sorted(row["symbol"] for row in pairs if row["source"] == source)
+        symbols = symbols or [settings.default_symbol]
+        symbol = st.selectbox("Symbol", symbols, index=_index(symbols, settings.default_symbol))
+        interval = st.selectbox("Interval", list(INTERVALS))
+        span = st.selectbox("Range", list(RANGES), index=2)
+        st.header("Moving averages")
+        sma_on = st.toggle("SMA", value=True)
+        sma_period = st.number_input("SMA period", 2, 500, 20, disabled=not sma_on)
+        ema_on = st.toggle("EMA", value=False)
+        ema_period = st.number_input("EMA period", 2, 500, 50, disabled=not ema_on)
+        refresh_s = st.number_input("Refresh every (s)", 0.5, 300.0, settings.refresh_s, step=0.5)
+    return Choice(
+        source,
+        symbol,
+        interval,
+        span,
+        int(sma_period) if sma_on else None,
+        int(ema_period) if ema_on else None,
+        float(refresh_s),
+    )
+
+
+def kpi_cards(choice: Choice, latest: dict[str, Any]) -> None:
+    try:
+        readiness: dict[str, Any] | None = fetch_readiness()
+    except ApiUnavailable:
+        readiness = None
+    kpis = build_kpis(
+        latest,
+        fetch_stats(choice.source, choice.symbol),
+        readiness,
+        fresh_s=settings.fresh_s,
+        stale_s=settings.stale_s,
+    )
+    cards = st.columns(6)
+    cards[0].metric("Last price", kpis.last_price)
+    cards[1].metric("24h change", kpis.change_24h or MISSING, delta=kpis.change_24h)
+    cards[2].metric("24h high", kpis.high_24h)
+    cards[3].metric("24h low", kpis.low_24h)
+    cards[4].metric("24h volume", kpis.volume_24h)
+    cards[5].metric("Last update", kpis.updated)
+    with cards[5]:
+        st.badge(kpis.staleness, color=BADGE_COLOURS[kpis.staleness])  # type: ignore[arg-type]
+    st.caption(f"Pipeline: {kpis.pipeline}")
+
+
+def charts(choice: Choice) -> None:
+    rows, clipped = fetch_candles(choice.source, choice.symbol, choice.interval, choice.span)
     if not rows:
-        st.info(f"No candles yet for {source} {symbol} {interval}.")
+        st.info(f"No {choice.interval} candles for {choice.symbol} in the last {choice.span}.")
         return
-    frame = candles_frame(rows)
-    last = frame.iloc[-1]
-    st.metric(f"{symbol} last close", f"{last['close']:,.2f}")
-    st.altair_chart(price_chart(frame), use_container_width=True)
+    frame = candles_frame(rows, sma_period=choice.sma_period, ema_period=choice.ema_period)
+    if clipped:
+        st.caption(
+            f"Showing the newest {settings.max_points} {choice.interval} candles; "
+            "choose a coarser interval to see the whole range."
+        )
+    st.altair_chart(candlestick_chart(frame), use_container_width=True)
+    st.altair_chart(close_band_chart(frame), use_container_width=True)
 
 
-live_chart()
+def live_view(choice: Choice) -> None:
+    try:
+        latest = fetch_latest(choice.source, choice.symbol)
+        kpi_cards(choice, latest)
+        charts(choice)
+    except NoData:
+        st.info(f"No data yet for {choice.source} {choice.symbol}. It appears once ticks arrive.")
+    except ApiUnavailable as error:
+        st.error(f"Cannot reach the data: {error}. Retrying every {choice.refresh_s:g} s.")
+
+
+st.title("coinstream")
+try:
+    known_pairs = fetch_symbols()
+except ApiUnavailable as error:
+    st.error(f"Cannot reach the data: {error}.")
+    known_pairs = []
+choice = sidebar(known_pairs)
+st.subheader(f"{choice.symbol} · {choice.source} · {choice.interval}")
+st.fragment(run_every=timedelta(seconds=choice.refresh_s))(live_view)(choice)

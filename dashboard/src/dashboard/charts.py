@@ -2,34 +2,91 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
+from dashboard.indicators import ema, sma
 
-def candles_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+UP, DOWN = "#26a69a", "#ef5350"
+PRICE_TOOLTIP = [
+    alt.Tooltip("start:T", title="start (UTC)", format="%Y-%m-%d %H:%M"),
+    alt.Tooltip("open:Q", format=",.2f"),
+    alt.Tooltip("high:Q", format=",.2f"),
+    alt.Tooltip("low:Q", format=",.2f"),
+    alt.Tooltip("close:Q", format=",.2f"),
+    alt.Tooltip("volume:Q", format=",.4f"),
+    alt.Tooltip("count:Q", title="ticks"),
+]
+
+
+def candles_frame(
+    rows: list[dict[str, Any]], *, sma_period: int | None = None, ema_period: int | None = None
+) -> pd.DataFrame:
+    """Rows as a frame with UTC times, plus `SMA n` / `EMA n` columns when asked for."""
     frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    if frame.empty:
+        return frame
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    closes = frame["close"].astype(float).tolist()
+    if sma_period:
+        frame[f"SMA {sma_period}"] = sma(closes, sma_period)
+    if ema_period:
+        frame[f"EMA {ema_period}"] = ema(closes, ema_period)
     return frame
 
 
-def price_chart(frame: pd.DataFrame) -> alt.LayerChart:
-    """Close price as a line over a high/low band."""
+def overlay_columns(frame: pd.DataFrame) -> list[str | alt.FieldName]:
+    return [str(c) for c in frame.columns if str(c).startswith(("SMA ", "EMA "))]
+
+
+def candlestick_chart(frame: pd.DataFrame) -> alt.VConcatChart:
+    """Candles (wick and body) with SMA/EMA overlays; volume bars below on the same time axis."""
+    base = alt.Chart(frame).encode(x=alt.X("start:T", title=None))
+    direction = alt.condition("datum.close >= datum.open", alt.value(UP), alt.value(DOWN))
+    price_axis = alt.Y("low:Q", title="price", scale=alt.Scale(zero=False))
+    wick = base.mark_rule().encode(y=price_axis, y2="high:Q", color=direction)
+    body = base.mark_bar().encode(y="open:Q", y2="close:Q", color=direction, tooltip=PRICE_TOOLTIP)
+    layers: list[alt.Chart] = [wick, body]
+    overlays = overlay_columns(frame)
+    if overlays:
+        lines = base.transform_fold(overlays, as_=["indicator", "value"]).mark_line(strokeWidth=1.5)
+        layers.append(
+            lines.encode(
+                y="value:Q",
+                color=alt.Color("indicator:N", title=None, legend=alt.Legend(orient="top-left")),
+                tooltip=["indicator:N", alt.Tooltip("value:Q", format=",.2f")],
+            )
+        )
+    price = alt.layer(*layers).resolve_scale(color="independent").properties(height=340)
+    volume = base.mark_bar().encode(
+        y=alt.Y("volume:Q", title="volume"),
+        color=direction,
+        tooltip=[alt.Tooltip("start:T", format="%H:%M"), alt.Tooltip("volume:Q", format=",.4f")],
+    )
+    chart: alt.VConcatChart = alt.vconcat(price, volume.properties(height=110)).resolve_scale(
+        x="shared"
+    )
+    return chart
+
+
+def close_band_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Close price as a line over its high/low band."""
     base = alt.Chart(frame).encode(x=alt.X("start:T", title="time (UTC)"))
     band = base.mark_area(opacity=0.25).encode(
         y=alt.Y("low:Q", title="price", scale=alt.Scale(zero=False)), y2="high:Q"
     )
-    line = base.mark_line(point=True).encode(
-        y="close:Q",
-        tooltip=[
-            alt.Tooltip("start:T", format="%H:%M"),
-            alt.Tooltip("open:Q", format=",.2f"),
-            alt.Tooltip("high:Q", format=",.2f"),
-            alt.Tooltip("low:Q", format=",.2f"),
-            alt.Tooltip("close:Q", format=",.2f"),
-            alt.Tooltip("volume:Q", format=",.4f"),
-        ],
-    )
-    return alt.LayerChart(layer=[band, line], height=360)
+    line = base.mark_line().encode(y="close:Q", tooltip=PRICE_TOOLTIP)
+    return alt.LayerChart(layer=[band, line], height=240)
+
+
+def chart_start(
+    now: datetime, span: timedelta, interval_s: int, max_points: int
+) -> tuple[datetime, bool]:
+    """Where a chart of `span` up to `now` starts, at most `max_points` candles back; and
+    whether that cut the span short."""
+    earliest = now - timedelta(seconds=interval_s * max_points)
+    start = now - span
+    return (earliest, True) if start < earliest else (start, False)

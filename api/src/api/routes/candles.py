@@ -1,50 +1,103 @@
-"""Candle history."""
+"""Candle history, one page at a time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
-from pydantic import AwareDatetime
+import orjson
+from fastapi import APIRouter, Query, Response
 
-from api.deps import RepositoryDep, SettingsDep
-from api.models import CandleOut, CandlePage
+from api.deps import CacheDep, ReaderDep, SettingsDep
+from api.models import CandlePage
+from api.pagination import InvalidCursor, decode_cursor, encode_cursor
+from api.params import LimitDep, Moment, SourceDep, SymbolQuery, invalid
+from api.repository import CandleReader
+from api.settings import ApiSettings
 from coinstream_common.intervals import Interval
-from coinstream_common.ticks import SOURCE_PATTERN, SYMBOL_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["candles"])
 DEFAULT_RANGE = timedelta(hours=24)
 
 
-@router.get("/candles")
-def candles(
-    repository: RepositoryDep,
-    settings: SettingsDep,
-    source: Annotated[str, Query(pattern=SOURCE_PATTERN, examples=["coingecko"])],
-    symbol: Annotated[str, Query(pattern=SYMBOL_PATTERN, examples=["BTC-USD"])],
-    interval: Interval = Interval.M1,
-    start: Annotated[
-        AwareDatetime | None, Query(description="Inclusive; default end - 24h")
-    ] = None,
-    end: Annotated[AwareDatetime | None, Query(description="Exclusive; default now")] = None,
-    limit: Annotated[
-        int | None, Query(ge=1, description="Default and maximum set by the server")
-    ] = None,
-) -> CandlePage:
-    """Candles whose window starts in [start, end), oldest first."""
-    end = end or datetime.now(UTC)
-    start = start or end - DEFAULT_RANGE
+@dataclass(frozen=True)
+class CandleQuery:
+    """A request's parameters; also its cache key, so "now" is resolved only when loading."""
+
+    source: str
+    symbol: str
+    interval: Interval
+    start: datetime | None
+    end: datetime | None
+    after: datetime | None
+    limit: int
+
+    def window(self, now: datetime) -> tuple[datetime, datetime]:
+        end = self.end or now
+        return self.start or end - DEFAULT_RANGE, end
+
+
+def check_window(query: CandleQuery, settings: ApiSettings) -> None:
+    start, end = query.window(datetime.now(UTC))
     if start >= end:
-        raise HTTPException(status_code=422, detail="start must be before end")
-    if limit is not None and limit > settings.max_limit:
-        raise HTTPException(status_code=422, detail=f"limit must be at most {settings.max_limit}")
-    rows = repository.find_range(
-        source, symbol, interval, start=start, end=end, limit=limit or settings.default_limit
+        raise invalid("start", "start must be before end (end defaults to now)", start.isoformat())
+    spanned = (end - start) / timedelta(milliseconds=query.interval.millis)
+    if spanned > settings.max_range_candles:
+        raise invalid(
+            "end",
+            f"start to end spans {spanned:.0f} {query.interval} candles; "
+            f"at most {settings.max_range_candles} per request",
+            end.isoformat(),
+        )
+
+
+def render_page(reader: CandleReader, query: CandleQuery) -> bytes:
+    """The page as JSON bytes: rows go from Mongo to orjson without a model per row."""
+    start, end = query.window(datetime.now(UTC))
+    rows = reader.page(
+        query.source,
+        query.symbol,
+        query.interval,
+        start=start,
+        end=end,
+        after=query.after,
+        limit=query.limit + 1,
     )
-    return CandlePage(
-        source=source,
-        symbol=symbol,
-        interval=interval,
-        candles=[CandleOut.model_validate(row, from_attributes=True) for row in rows],
-    )
+    more = len(rows) > query.limit
+    page = {
+        "source": query.source,
+        "symbol": query.symbol,
+        "interval": query.interval.value,
+        "start": start,
+        "end": end,
+        "candles": rows[: query.limit],
+        "next_cursor": encode_cursor(rows[query.limit - 1]["start"]) if more else None,
+    }
+    return orjson.dumps(page, option=orjson.OPT_UTC_Z)
+
+
+@router.get("/candles", response_model=CandlePage)
+def candles(
+    reader: ReaderDep,
+    cache: CacheDep,
+    settings: SettingsDep,
+    source: SourceDep,
+    symbol: SymbolQuery,
+    limit: LimitDep,
+    interval: Interval = Interval.M1,
+    start: Annotated[Moment | None, Query(description="Inclusive; default end - 24h")] = None,
+    end: Annotated[Moment | None, Query(description="Exclusive; default now")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=40, description="`next_cursor` of the previous page")
+    ] = None,
+) -> Response:
+    """Candles whose window starts in [start, end), oldest first, `limit` at a time."""
+    try:
+        after = decode_cursor(cursor) if cursor is not None else None
+    except InvalidCursor as error:
+        raise invalid("cursor", str(error), cursor) from None
+    query = CandleQuery(source, symbol, interval, start, end, after, limit)
+    check_window(query, settings)
+    body = cache.get(query, lambda: render_page(reader, query))
+    return Response(body, media_type="application/json")

@@ -1,0 +1,33 @@
+"""Serve an app with uvicorn on a free loopback port, in a thread, for real-socket tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from devstack.net import LOOPBACK, free_port
+from tests.support.pipeline import wait_for
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """The base URL of `app`, served until the block ends."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host=LOOPBACK, port=port, log_config=None, timeout_graceful_shutdown=2
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started or not thread.is_alive(), 30, "uvicorn to start")
+        assert server.started, "uvicorn did not start"
+        yield f"http://{LOOPBACK}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+    assert not thread.is_alive(), "uvicorn did not stop"

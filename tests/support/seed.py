@@ -1,0 +1,29 @@
+"""Seeding candle documents quickly (inserts: FerretDB scans its table on every update)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from pymongo.database import Database
+
+from coinstream_common.candles import Candle
+from coinstream_common.intervals import Interval
+from coinstream_common.mongo import CandleRepository, Document
+from tests.support.candles import candle_series
+
+
+def insert_candles(db: Database[Document], candles: Sequence[Candle]) -> None:
+    repository = CandleRepository(db)
+    repository.ensure_indexes()
+    repository.insert_or_replace(candles, [])
+
+
+def recent_series(
+    count: int, *, interval: Interval = Interval.M1, **kwargs: object
+) -> list[Candle]:
+    """`count` candles whose newest window is the current one."""
+    now_ms = time.time_ns() // 1_000_000
+    newest_start = now_ms // interval.millis * interval.millis
+    first = newest_start - (count - 1) * interval.millis
+    return candle_series(first, count, interval=interval, **kwargs)  # type: ignore[arg-type]
