@@ -99,19 +99,27 @@ class KafkaBroker:
         config.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
         return config
 
+    def _cluster_id(self) -> str:
+        """The id the data directory was formatted with, or a new one for a new directory."""
+        meta = self.data_dir / "logs" / "meta.properties"
+        if meta.exists():
+            for line in meta.read_text().splitlines():
+                if line.startswith("cluster.id="):
+                    return line.removeprefix("cluster.id=")
+        return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
     def start(self, log_path: Path, timeout_s: float = 90.0) -> ManagedProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self._write_config()
         java = ["java", "-cp", f"{self.lib}/*"]
-        # May start with "-": hence --cluster-id=<id>, which no parser takes for a flag.
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         subprocess.run(
             [
                 *java,
                 "kafka.tools.StorageTool",
                 "format",
                 "--ignore-formatted",
-                f"--cluster-id={cluster_id}",
+                # An id may start with "-": hence the = form, never taken for a flag.
+                f"--cluster-id={self._cluster_id()}",
                 "-c",
                 str(config),
             ],
