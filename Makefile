@@ -56,7 +56,7 @@ test-e2e: setup system-deps servers
 	$(PYTEST) -m e2e
 
 bench: setup servers
-	$(RUN) python benchmarks/run_all.py $(BENCH)
+	UV=$(UV) $(RUN) python benchmarks/run_all.py $(BENCH)
 
 clean:
 	rm -rf .run

@@ -43,6 +43,12 @@ def percentile(values: Sequence[float], q: float) -> float:
     )
 
 
+def require(condition: object, message: str) -> None:
+    """A benchmark that measured something other than what it claims must fail loudly."""
+    if not condition:
+        raise RuntimeError(message)
+
+
 def bench_line(name: str, **values: float | int | str) -> str:
     def show(value: float | int | str) -> str:
         return f"{value:.3f}" if isinstance(value, float) else str(value)

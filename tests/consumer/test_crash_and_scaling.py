@@ -19,6 +19,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from coinstream_common.mongo import Document
+from consumer.state import unpack
 from devstack.processes import ManagedProcess
 from tests.support.consumer_process import consumer_process, wait_caught_up
 from tests.support.market import encoded, market_ticks
@@ -71,7 +72,7 @@ def assert_same_candles(got: dict[str, Document], expected: dict[str, Document])
 
 def raw_offsets(db: Database[Document]) -> list[tuple[int, int]]:
     return sorted(
-        (doc["partition"], offset) for doc in db.ticks_raw.find() for offset in doc["offsets"]
+        (doc["partition"], offset) for doc in db.ticks_raw.find() for offset, _ in unpack(doc)
     )
 
 

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
-from coinstream_common.ticks import Tick
+from coinstream_common.ticks import Tick, encode_tick
 from consumer.accumulator import to_epoch_ms
 from consumer.aggregator import Aggregator
 from consumer.series import NEVER, Series
-from consumer.state import SeriesSnapshot
+from consumer.state import SeriesSnapshot, unpack
 from tests.support.reference import CandleKey, reference_candles
 from tests.support.ticks import T0, trade
 
@@ -32,7 +32,7 @@ def feed(agg: Aggregator, tick: Tick, offset: int, partition: int = 0) -> Series
     series = agg.get(tick.source, tick.symbol) or agg.new_series(
         tick.source, tick.symbol, partition
     )
-    series.apply(tick, offset, b"{}", arrival_ms=0)
+    series.apply(tick, offset, encode_tick(tick), arrival_ms=0)
     return series
 
 
@@ -204,10 +204,8 @@ class CommitLog:
         for flush in flushes:
             if flush.raw is not None:
                 ids = self.seen.setdefault((flush.raw.source, flush.raw.symbol), {})
-                for event_id, offset, ingest in zip(
-                    flush.raw.event_ids, flush.raw.offsets, flush.raw.ingest_times, strict=True
-                ):
-                    ids.setdefault(event_id, (offset, ingest))
+                for offset, tick in unpack(flush.raw.document()):
+                    ids.setdefault(tick["event_id"], (offset, tick["ingest_time"]))
         candles = [c for f in flushes for c in (*f.new, *f.existing)]
         for candle in candles[:cut]:
             self.candles[key(candle)] = candle

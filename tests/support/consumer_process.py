@@ -73,7 +73,7 @@ def committed_lag(bootstrap: str, group: str, topic: str) -> int:
         probe.close()
 
 
-def _lag_or_unknown(bootstrap: str, group: str, topic: str) -> int | None:
+def committed_lag_or_none(bootstrap: str, group: str, topic: str) -> int | None:
     try:
         return committed_lag(bootstrap, group, topic)
     except KafkaException:
@@ -84,7 +84,7 @@ def wait_caught_up(
     bootstrap: str, group: str, topic: str, processes: list[ManagedProcess], timeout_s: float = 120
 ) -> None:
     deadline = time.monotonic() + timeout_s
-    while _lag_or_unknown(bootstrap, group, topic) != 0:
+    while committed_lag_or_none(bootstrap, group, topic) != 0:
         for process in processes:
             assert process.alive(), f"{process.name} died:\n{process.tail()}"
         assert time.monotonic() < deadline, f"group {group} did not catch up in {timeout_s}s"

@@ -39,6 +39,9 @@ def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[st
         "auto.offset.reset": "earliest",
         # librdkafka pauses fetching for 1 s whenever its queue fills; we never want that.
         "fetch.queue.backoff.ms": 0,
+        # Prefetch deeply (still capped at queued.max.messages.kbytes, 64 MB by default),
+        # so a backlog is read while the last batch is being folded.
+        "queued.min.messages": 500_000,
     }
 
 
@@ -88,10 +91,9 @@ class CandleConsumer:
                 if messages:
                     self._handle(messages)
                 since = time.monotonic() - last_flush
-                # Behind (full batches), writes may take a fifth of the time at most, so a slow
-                # server is written to less often; caught up, every flush interval.
-                behind = len(messages) == self._settings.batch_size
-                if since >= interval and (not behind or since >= 4 * last_took):
+                # Behind, writes may take a fifth of the time at most, so a slow server is
+                # written to less often; caught up, every flush interval.
+                if since >= interval and (since >= 4 * last_took or not self._behind()):
                     started = time.monotonic()
                     self._flush()
                     last_flush = time.monotonic()
@@ -138,6 +140,16 @@ class CandleConsumer:
         metrics.MESSAGES_CONSUMED.inc(len(messages))
         metrics.TICKS_APPLIED.inc(applied)
         metrics.TICKS_DUPLICATE.inc(duplicates)
+
+    def _behind(self) -> bool:
+        """More than a batch waits in some partition (by the client's cached end offsets)."""
+        for partition, position in self._positions.items():
+            _, high = self._consumer.get_watermark_offsets(
+                TopicPartition(self._topic, partition), cached=True
+            )
+            if high - position > self._settings.batch_size:
+                return True
+        return False
 
     def _kafka_error(self, message: Message) -> None:
         error = message.error()

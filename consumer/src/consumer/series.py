@@ -6,8 +6,8 @@ correctness argument is in docs/consumer.md; the rules it relies on are here:
 - the watermark is the largest event time seen less the allowed lateness, raised when
   the series is idle (see `advance_idle`); a window is final once the watermark reaches
   its end, and a tick is late for, and only for, the windows already final;
-- a tick whose event id was applied at another offset within the dedup window is a
-  duplicate and changes nothing;
+- a tick is a duplicate, and changes nothing, when its event id was seen at another
+  offset with an ingest time within the dedup window of the largest ingest time so far;
 - a tick at an offset a restored window already holds is skipped for that window.
 
 Speed: an on-time tick is folded only into a partial of its finest window; partials are
@@ -16,7 +16,6 @@ merged into every interval's window when the series is drained.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 from coinstream_common.candles import Candle
@@ -27,6 +26,7 @@ from consumer.state import RawBatch, SeriesSnapshot
 from consumer.windows import is_closed
 
 WindowKey = tuple[Interval, int]
+SeenIds = dict[str, tuple[int, int]]  # event id -> (offset, ingest time)
 NEVER = -(2**62)
 
 
@@ -72,6 +72,7 @@ class Series:
     offset: int = -1
     replay_horizon: int = -1
     raw_offset: int = -1
+    base_ms: int = 0
     windows: dict[WindowKey, CandleAccumulator] = field(default_factory=dict)
     persisted: set[WindowKey] = field(default_factory=set)
     # Windows whose stored document is already final: unless changed, nothing to rewrite.
@@ -79,10 +80,15 @@ class Series:
     absent: set[WindowKey] = field(default_factory=set)
     partials: dict[int, CandleAccumulator] = field(default_factory=dict)
     dirty: set[WindowKey] = field(default_factory=set)
-    seen: dict[str, tuple[int, int]] = field(default_factory=dict)
-    # Event ids in arrival order, so old ones are forgotten without scanning `seen`.
-    seen_order: deque[tuple[int, str]] = field(default_factory=deque)
+    # Event ids in two generations by ingest time, the older dropped once it is entirely
+    # outside the dedup window: no per-tick bookkeeping beyond one dict insert.
+    seen: SeenIds = field(default_factory=dict)
+    seen_before: SeenIds = field(default_factory=dict)
+    seen_since: int = NEVER
     raw: RawBatch | None = None
+
+    def __post_init__(self) -> None:
+        self.base_ms = self.intervals[0].millis
 
     @classmethod
     def new(cls, source: str, symbol: str, partition: int, rules: WindowRules) -> Series:
@@ -92,11 +98,7 @@ class Series:
 
     @classmethod
     def restored(
-        cls,
-        snapshot: SeriesSnapshot,
-        candles: list[Candle],
-        seen: dict[str, tuple[int, int]],
-        rules: WindowRules,
+        cls, snapshot: SeriesSnapshot, candles: list[Candle], seen: SeenIds, rules: WindowRules
     ) -> Series:
         series = cls(
             snapshot.source,
@@ -109,13 +111,12 @@ class Series:
             watermark=snapshot.watermark,
             max_ingest_time=snapshot.max_ingest_time,
             offset=snapshot.offset,
-            raw_offset=snapshot.raw_offset,
+            raw_offset=max([snapshot.raw_offset, *(o for o, _ in seen.values())]),
             seen=seen,
+            seen_since=snapshot.max_ingest_time,
         )
-        series.seen_order.extend(sorted((ingest, i) for i, (_, ingest) in seen.items()))
         series.load(candles)
         series.replay_horizon = max([snapshot.offset, *(c.offset for c in candles)])
-        series.raw_offset = max([series.raw_offset, *(o for o, _ in seen.values())])
         return series
 
     def load(self, candles: list[Candle]) -> None:
@@ -146,15 +147,15 @@ class Series:
     def apply(self, tick: Tick, offset: int, raw: bytes, arrival_ms: int) -> Verdict:
         self.offset = offset
         self.last_arrival_ms = arrival_ms
-        event_id, ingest = tick.event_id, tick.ingest_time
-        previous = self.seen.get(event_id)
-        if previous is None:
-            self.seen[event_id] = (offset, ingest)
-            self.seen_order.append((ingest, event_id))
-        elif previous[0] != offset and previous[1] >= ingest - self.dedup_window_ms:
-            return DUPLICATE
+        ingest = tick.ingest_time
         if ingest > self.max_ingest_time:
             self.max_ingest_time = ingest
+        event_id = tick.event_id
+        previous = self.seen.get(event_id) or self.seen_before.get(event_id)
+        if previous is None:
+            self.seen[event_id] = (offset, ingest)
+        elif previous[0] != offset and previous[1] >= self.max_ingest_time - self.dedup_window_ms:
+            return DUPLICATE
         if offset > self.raw_offset:
             self._keep_raw(tick, offset, raw)
         if tick.backfill:
@@ -164,11 +165,9 @@ class Series:
             self.max_event_time = event_time
             if event_time - self.lateness_ms > self.watermark:
                 self.watermark = event_time - self.lateness_ms
-        if offset <= self.replay_horizon:
-            return self._apply_each(tick, offset, historical=False)
-        base_ms = self.intervals[0].millis
+        base_ms = self.base_ms
         base_start = event_time - event_time % base_ms
-        if base_start + base_ms <= self.watermark:
+        if offset <= self.replay_horizon or base_start + base_ms <= self.watermark:
             return self._apply_each(tick, offset, historical=False)
         # On time for the finest window, hence for every coarser one that contains it.
         partial = self.partials.get(base_start)
@@ -198,7 +197,7 @@ class Series:
 
     def _keep_raw(self, tick: Tick, offset: int, raw: bytes) -> None:
         if self.raw is None:
-            self.raw = RawBatch.start(self.source, self.symbol, self.partition)
+            self.raw = RawBatch(self.source, self.symbol, self.partition)
         self.raw.add(tick, offset, raw)
         self.raw_offset = offset
 
@@ -227,8 +226,7 @@ class Series:
         for key, accumulator in list(self.windows.items()):
             interval, start = key
             final = is_closed(start, interval, self.watermark)
-            changed = key in self.dirty or (final and key not in self.stored_final)
-            if changed:
+            if key in self.dirty or (final and key not in self.stored_final):
                 candle = accumulator.to_candle(
                     self.source,
                     self.symbol,
@@ -245,17 +243,15 @@ class Series:
                 self.stored_final.discard(key)
         self.dirty.clear()
         self.absent.clear()
-        self._forget_old_event_ids()
+        self._rotate_seen()
         raw, self.raw = self.raw, None
         return SeriesFlush(new, existing, self.snapshot(), raw)
 
-    def _forget_old_event_ids(self) -> None:
-        # Twice the window, so a tick arriving a little out of ingest order still finds its twin.
-        horizon = self.max_ingest_time - 2 * self.dedup_window_ms
-        order, seen = self.seen_order, self.seen
-        while order and order[0][0] < horizon:
-            _, event_id = order.popleft()
-            seen.pop(event_id, None)
+    def _rotate_seen(self) -> None:
+        # Strictly more than a window: every id dropped is older than any still relevant.
+        if self.max_ingest_time - self.seen_since > self.dedup_window_ms:
+            self.seen_before, self.seen = self.seen, {}
+            self.seen_since = self.max_ingest_time
 
     def snapshot(self) -> SeriesSnapshot:
         return SeriesSnapshot(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import zlib
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from coinstream_common.ticks import Tick
 
@@ -28,33 +33,34 @@ class SeriesSnapshot:
 
 @dataclass(slots=True)
 class RawBatch:
-    """Ticks of one series as they arrived, stored as one document (a bucket).
+    """Ticks of one series as they arrived (the message bytes), stored as one bucket document.
 
-    One insert per series and flush keeps raw storage cheap; the parallel arrays let a
-    restarting consumer rebuild its recent event ids without parsing every tick.
+    The bytes are compressed into one binary field: one insert per series and flush of
+    one field is what keeps raw storage cheap on every Mongo-wire server.
     """
 
     source: str
     symbol: str
     partition: int
-    raw: list[str] = field(default_factory=list)
-    event_ids: list[str] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
-    ingest_times: list[int] = field(default_factory=list)
     first_event_time: int = 2**62
     last_event_time: int = -(2**62)
-
-    @classmethod
-    def start(cls, source: str, symbol: str, partition: int) -> RawBatch:
-        return cls(source, symbol, partition)
+    min_ingest_time: int = 2**62
+    max_ingest_time: int = -(2**62)
 
     def add(self, tick: Tick, offset: int, raw: bytes) -> None:
-        self.raw.append(raw.decode())
-        self.event_ids.append(tick.event_id)
+        self.raw.append(raw)
         self.offsets.append(offset)
-        self.ingest_times.append(tick.ingest_time)
-        self.first_event_time = min(self.first_event_time, tick.event_time)
-        self.last_event_time = max(self.last_event_time, tick.event_time)
+        event_time, ingest = tick.event_time, tick.ingest_time
+        if event_time < self.first_event_time:
+            self.first_event_time = event_time
+        if event_time > self.last_event_time:
+            self.last_event_time = event_time
+        if ingest < self.min_ingest_time:
+            self.min_ingest_time = ingest
+        if ingest > self.max_ingest_time:
+            self.max_ingest_time = ingest
 
     def document(self) -> dict[str, Any]:
         return {
@@ -66,11 +72,18 @@ class RawBatch:
             "last_offset": self.offsets[-1],
             "first_event_time": self.first_event_time,
             "last_event_time": self.last_event_time,
-            "min_ingest_time": min(self.ingest_times),
-            "max_ingest_time": max(self.ingest_times),
+            "min_ingest_time": self.min_ingest_time,
+            "max_ingest_time": self.max_ingest_time,
             "count": len(self.raw),
-            "event_ids": self.event_ids,
-            "offsets": self.offsets,
-            "ingest_times": self.ingest_times,
-            "ticks": self.raw,
+            "offsets": array("q", self.offsets).tobytes(),
+            "ticks": zlib.compress(b"\n".join(self.raw), 1),
         }
+
+
+def unpack(document: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(offset, tick fields) of each tick in a stored bucket, in arrival order."""
+    offsets = array("q")
+    offsets.frombytes(document["offsets"])
+    lines = zlib.decompress(document["ticks"]).split(b"\n")
+    for offset, line in zip(offsets, lines, strict=True):
+        yield offset, orjson.loads(line)

@@ -11,8 +11,8 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from coinstream_common.mongo import CandleRepository, Document
-from consumer.series import NEVER, Series, SeriesFlush, WindowRules
-from consumer.state import RawBatch, SeriesSnapshot
+from consumer.series import NEVER, SeenIds, Series, SeriesFlush, WindowRules
+from consumer.state import RawBatch, SeriesSnapshot, unpack
 
 _DUPLICATE_KEY = 11000
 
@@ -66,25 +66,17 @@ class RawTickRepository:
 
     def recent_event_ids(
         self, partition: int, since_ingest_ms: int, series: tuple[str, str] | None = None
-    ) -> dict[tuple[str, str], dict[str, tuple[int, int]]]:
+    ) -> dict[tuple[str, str], SeenIds]:
         """Per series: event id -> (offset, ingest time), for ticks ingested since then."""
         query: Document = {"partition": partition, "max_ingest_time": {"$gte": since_ingest_ms}}
         if series is not None:
             query |= {"source": series[0], "symbol": series[1]}
-        projection = {
-            "source": True,
-            "symbol": True,
-            "event_ids": True,
-            "offsets": True,
-            "ingest_times": True,
-        }
-        out: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
-        for doc in self._ticks.find(query, projection).sort("first_offset", ASCENDING):
+        out: dict[tuple[str, str], SeenIds] = {}
+        for doc in self._ticks.find(query).sort("first_offset", ASCENDING):
             seen = out.setdefault((doc["source"], doc["symbol"]), {})
-            for event_id, offset, ingest in zip(
-                doc["event_ids"], doc["offsets"], doc["ingest_times"], strict=True
-            ):
-                seen.setdefault(event_id, (offset, ingest))
+            for offset, tick in unpack(doc):
+                if tick["ingest_time"] >= since_ingest_ms:
+                    seen.setdefault(tick["event_id"], (offset, tick["ingest_time"]))
         return out
 
     def delete_ingested_before(self, ingest_ms: int) -> int:
@@ -111,7 +103,7 @@ class ConsumerStore:
             return []
         candles = self.candles.find_for_restore(partition, min(s.offset for s in snapshots))
         seen = self.raw.recent_event_ids(
-            partition, min(s.max_ingest_time for s in snapshots) - 2 * rules.dedup_window_ms
+            partition, min(s.max_ingest_time for s in snapshots) - rules.dedup_window_ms
         )
         return [
             Series.restored(

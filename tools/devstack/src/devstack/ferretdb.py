@@ -2,7 +2,12 @@
 
 `go install ...@v1.24.2` cannot be used here: it asks the proxy for the module's version
 list (refused by some proxies) and the module zip lacks build/version/version.txt, so
-the binary panics at start. We build from a copy of the module source with that file.
+the binary panics at start. We build from a copy of the module source with that file,
+and one fix (see `_ID_LOOKUP`): the SQLite backend indexes `_id` as
+`_ferretdb_sjson->"_id"` but looks it up as `_ferretdb_sjson->'$._id'`, an expression
+SQLite does not match to the index, so every update and delete by `_id` scanned the
+whole table (about 70 ms per update at 3,000 documents; 0.2 ms with the index). The
+fix changes no result, only which plan SQLite picks.
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ from devstack.processes import ManagedProcess
 
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_VERSION = "v1.24.2"
+_ID_LOOKUP = (
+    Path("internal/backends/sqlite/metadata/metadata.go"),
+    "IDColumn = DefaultColumn + \"->'$._id'\"",
+    'IDColumn = DefaultColumn + `->"_id"`',
+)
 
 
 def _make_writable(path: Path) -> None:
@@ -30,7 +40,7 @@ def _make_writable(path: Path) -> None:
 
 def install_ferretdb() -> Path:
     """The FerretDB binary, built with the machine's Go on first use."""
-    home = cache_dir() / f"ferretdb-{FERRETDB_VERSION}"
+    home = cache_dir() / f"ferretdb-{FERRETDB_VERSION}-id-index"
     binary = home / "ferretdb"
     with install_lock(home):
         if binary.exists():
@@ -51,6 +61,11 @@ def install_ferretdb() -> Path:
         shutil.copytree(json.loads(download.stdout)["Dir"], source)
         _make_writable(source)
         (source / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
+        path, before, after = _ID_LOOKUP
+        text = (source / path).read_text()
+        if before not in text:
+            raise RuntimeError(f"FerretDB source changed: {before!r} not in {path}")
+        (source / path).write_text(text.replace(before, after))
         subprocess.run(
             ["go", "build", "-trimpath", "-o", str(binary), "./cmd/ferretdb"],
             cwd=source,
