@@ -84,20 +84,25 @@ class CandleConsumer:
             [topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
         )
         interval = self._settings.flush_interval_ms / 1000
-        last_flush, last_took = time.monotonic(), 0.0
+        last_flush, last_took, unflushed = time.monotonic(), 0.0, 0
         try:
             while not stop.is_set():
                 messages = self._consumer.consume(self._settings.batch_size, timeout=0.1)
                 if messages:
                     self._handle(messages)
+                    unflushed += len(messages)
                 since = time.monotonic() - last_flush
                 # Behind, writes may take a fifth of the time at most, so a slow server is
-                # written to less often; caught up, every flush interval.
-                if since >= interval and (since >= 4 * last_took or not self._behind()):
+                # written to less often, but never with more than max_unflushed pending.
+                if since >= interval and (
+                    since >= 4 * last_took
+                    or unflushed >= self._settings.max_unflushed
+                    or not self._behind()
+                ):
                     started = time.monotonic()
                     self._flush()
                     last_flush = time.monotonic()
-                    last_took = last_flush - started
+                    last_took, unflushed = last_flush - started, 0
             self._flush()
         finally:
             self._consumer.close()
@@ -105,17 +110,15 @@ class CandleConsumer:
     def _handle(self, messages: list[Message]) -> None:
         arrival_ms = int(self._clock() * 1000)
         applied = duplicates = 0
-        positions, aggregator, n_intervals = (
-            self._positions,
-            self._aggregator,
-            len(self._aggregator.intervals),
-        )
+        # Locals: this loop runs once per message.
+        positions, restored = self._positions, self._restored
+        series_of, n_intervals = self._aggregator.get, len(self._aggregator.intervals)
         for message in messages:
             if message.error() is not None:
                 self._kafka_error(message)
                 continue
             partition, offset = message.partition() or 0, message.offset() or 0
-            if partition not in self._restored:
+            if partition not in restored:
                 self._restore_partition(partition)
             positions[partition] = offset + 1
             value = message.value() or b""
@@ -124,9 +127,7 @@ class CandleConsumer:
             except InvalidTick as invalid:
                 self._side.dead_letter(message, invalid.field, str(invalid))
                 continue
-            series = aggregator.get(tick.source, tick.symbol) or self._restore_unsaved(
-                tick, partition
-            )
+            series = series_of(tick.source, tick.symbol) or self._restore_unsaved(tick, partition)
             if tick.backfill:
                 self._load_history(series, tick)
             verdict = series.apply(tick, offset, value, arrival_ms)

@@ -157,7 +157,11 @@ class Series:
         elif previous[0] != offset and previous[1] >= self.max_ingest_time - self.dedup_window_ms:
             return DUPLICATE
         if offset > self.raw_offset:
-            self._keep_raw(tick, offset, raw)
+            raw_batch = self.raw
+            if raw_batch is None:
+                raw_batch = self.raw = RawBatch(self.source, self.symbol, self.partition)
+            raw_batch.add(tick, offset, raw)
+            self.raw_offset = offset
         if tick.backfill:
             return self._apply_each(tick, offset, historical=True)
         event_time = tick.event_time
@@ -194,12 +198,6 @@ class Series:
                 accumulator.add(tick, offset)
             self.dirty.add(key)
         return Verdict(late=tuple(late)) if late else ON_TIME
-
-    def _keep_raw(self, tick: Tick, offset: int, raw: bytes) -> None:
-        if self.raw is None:
-            self.raw = RawBatch(self.source, self.symbol, self.partition)
-        self.raw.add(tick, offset, raw)
-        self.raw_offset = offset
 
     def advance_idle(self, now_ms: int, idle_timeout_ms: int) -> None:
         """A series idle on the wall clock lets event time run on at wall speed, so a quiet

@@ -19,6 +19,8 @@ class ConsumerSettings(BaseSettings):
     idle_timeout_ms: int = Field(default=10_000, gt=0)
     flush_interval_ms: int = Field(default=500, gt=0)
     batch_size: int = Field(default=5000, gt=0)
+    # Flush once this many messages are unwritten, however far behind: bounds memory.
+    max_unflushed: int = Field(default=100_000, gt=0)
     # How soon a crashed member's partitions move on (librdkafka's default is 45 s).
     session_timeout_ms: int = Field(default=10_000, ge=6_000)
     # Event ids remembered per series (by ingest time) to recognise re-sent ticks.
