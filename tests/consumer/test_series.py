@@ -13,8 +13,8 @@ from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick, encode_tick
 from consumer.accumulator import to_epoch_ms
 from consumer.aggregator import Aggregator
-from consumer.series import NEVER, Series
-from consumer.state import SeriesSnapshot, unpack
+from consumer.series import Series
+from consumer.state import NEVER, SeriesSnapshot, unpack
 from tests.support.reference import CandleKey, reference_candles
 from tests.support.ticks import T0, trade
 
@@ -220,15 +220,8 @@ class CommitLog:
         agg = aggregator()
         names = {*self.snapshots, *((c.source, c.symbol) for c in self.candles.values())}
         for source, symbol in names:
-            snapshot = self.snapshots.get((source, symbol)) or SeriesSnapshot(
-                source,
-                symbol,
-                0,
-                offset=-1,
-                max_event_time=NEVER,
-                watermark=NEVER,
-                max_ingest_time=NEVER,
-                raw_offset=-1,
+            snapshot = self.snapshots.get((source, symbol)) or SeriesSnapshot.empty(
+                source, symbol, 0
             )
             candles = [
                 c

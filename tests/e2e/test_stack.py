@@ -6,6 +6,7 @@ import signal
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -71,9 +72,16 @@ def api_url(stack: LocalStack) -> str:
 
 
 def latest_btc_candle(stack: LocalStack) -> dict[str, object] | None:
+    """The newest 1-minute candle; the last 10 minutes hold it, whatever the backfill did."""
+    since = datetime.now(UTC) - timedelta(minutes=10)
     response = httpx.get(
         f"{api_url(stack)}/v1/candles",
-        params={"source": "simulated", "symbol": "BTC-USD", "interval": "1m"},
+        params={
+            "source": "simulated",
+            "symbol": "BTC-USD",
+            "interval": "1m",
+            "start": since.isoformat(),
+        },
         timeout=5,
     )
     response.raise_for_status()

@@ -13,10 +13,8 @@ from pymongo.database import Database
 from coinstream_common.mongo import Document
 from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import Tick
-from consumer.app import CandleConsumer, consumer_config, side_output_config
+from consumer.app import build_consumer
 from consumer.settings import ConsumerSettings
-from consumer.side_outputs import SideOutputs
-from consumer.storage import ConsumerStore
 from producer.publisher import TickPublisher, producer_config
 
 
@@ -45,17 +43,8 @@ def running_consumer(
             **overrides,
         }
     )
-    store = ConsumerStore(db)
-    store.ensure_indexes()
     kafka = KafkaSettings(bootstrap_servers=bootstrap, ticks_topic=topic)
-    side_outputs = SideOutputs(
-        Producer(side_output_config(kafka)),
-        late_topic=settings.late_topic,
-        dead_letter_topic=settings.dead_letter_topic,
-    )
-    consumer = CandleConsumer(
-        Consumer(consumer_config(kafka, settings)), store, side_outputs, settings
-    )
+    consumer = build_consumer(kafka, settings, db)
     stop = threading.Event()
     errors: list[BaseException] = []
 

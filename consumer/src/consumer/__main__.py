@@ -7,17 +7,14 @@ import signal
 import sys
 import threading
 
-from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
 from coinstream_common.logs import configure_logging
 from coinstream_common.metrics import serve_metrics
 from coinstream_common.mongo import connect, database
 from coinstream_common.settings import KafkaSettings, LogSettings, MetricsSettings, MongoSettings
-from consumer.app import CandleConsumer, consumer_config, side_output_config
+from consumer.app import build_consumer
 from consumer.settings import ConsumerSettings
-from consumer.side_outputs import SideOutputs
-from consumer.storage import ConsumerStore
 
 log = logging.getLogger("consumer")
 TOPIC_CHECK_TIMEOUT_S = 30.0
@@ -44,16 +41,7 @@ def main() -> int:
         signal.signal(signum, lambda *_: stop.set())
 
     client = connect(mongo, app_name="coinstream-consumer")
-    store = ConsumerStore(database(client, mongo))
-    store.ensure_indexes()
-    side_outputs = SideOutputs(
-        Producer(side_output_config(kafka)),
-        late_topic=settings.late_topic,
-        dead_letter_topic=settings.dead_letter_topic,
-    )
-    consumer = CandleConsumer(
-        Consumer(consumer_config(kafka, settings)), store, side_outputs, settings
-    )
+    consumer = build_consumer(kafka, settings, database(client, mongo))
     log.info(
         "consumer starting",
         extra={

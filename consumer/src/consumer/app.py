@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
+from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from coinstream_common.mongo import Document
 from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import InvalidTick, Tick, decode_tick
 from consumer import metrics
@@ -47,6 +49,20 @@ def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[st
 
 def side_output_config(kafka: KafkaSettings) -> dict[str, Any]:
     return kafka.client_config() | {"enable.idempotence": True, "acks": "all", "linger.ms": 5}
+
+
+def build_consumer(
+    kafka: KafkaSettings, settings: ConsumerSettings, db: Database[Document]
+) -> CandleConsumer:
+    """The consumer with its Kafka clients and its store, as `python -m consumer` runs it."""
+    store = ConsumerStore(db)
+    store.ensure_indexes()
+    side_outputs = SideOutputs(
+        Producer(side_output_config(kafka)),
+        late_topic=settings.late_topic,
+        dead_letter_topic=settings.dead_letter_topic,
+    )
+    return CandleConsumer(Consumer(consumer_config(kafka, settings)), store, side_outputs, settings)
 
 
 class CandleConsumer:

@@ -22,12 +22,11 @@ from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick
 from consumer.accumulator import CandleAccumulator, to_epoch_ms
-from consumer.state import RawBatch, SeriesSnapshot
+from consumer.state import NEVER, RawBatch, SeriesSnapshot
 from consumer.windows import is_closed
 
 WindowKey = tuple[Interval, int]
 SeenIds = dict[str, tuple[int, int]]  # event id -> (offset, ingest time)
-NEVER = -(2**62)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ import orjson
 
 from coinstream_common.ticks import Tick
 
+NEVER = -(2**62)  # before any time: what a series that saw nothing has for its times
+
 
 @dataclass(frozen=True, slots=True)
 class SeriesSnapshot:
@@ -29,6 +31,20 @@ class SeriesSnapshot:
     @property
     def key(self) -> str:
         return f"{self.source}|{self.symbol}"
+
+    @classmethod
+    def empty(cls, source: str, symbol: str, partition: int) -> SeriesSnapshot:
+        """A series nothing was saved of yet."""
+        return cls(
+            source,
+            symbol,
+            partition,
+            offset=-1,
+            max_event_time=NEVER,
+            watermark=NEVER,
+            max_ingest_time=NEVER,
+            raw_offset=-1,
+        )
 
 
 @dataclass(slots=True)

@@ -11,8 +11,8 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from coinstream_common.mongo import CandleRepository, Document
-from consumer.series import NEVER, SeenIds, Series, SeriesFlush, WindowRules
-from consumer.state import RawBatch, SeriesSnapshot, unpack
+from consumer.series import SeenIds, Series, SeriesFlush, WindowRules
+from consumer.state import NEVER, RawBatch, SeriesSnapshot, unpack
 
 _DUPLICATE_KEY = 11000
 
@@ -124,16 +124,7 @@ class ConsumerStore:
         self, source: str, symbol: str, partition: int, rules: WindowRules
     ) -> Series:
         """A series with no saved state: new, or written to only before a crash."""
-        snapshot = SeriesSnapshot(
-            source,
-            symbol,
-            partition,
-            offset=-1,
-            max_event_time=NEVER,
-            watermark=NEVER,
-            max_ingest_time=NEVER,
-            raw_offset=-1,
-        )
+        snapshot = SeriesSnapshot.empty(source, symbol, partition)
         candles = self.candles.find_for_restore(partition, -1, (source, symbol))
         seen = self.raw.recent_event_ids(partition, NEVER, (source, symbol))
         return Series.restored(snapshot, candles, seen.get((source, symbol), {}), rules)
