@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from coinstream_common.settings import KafkaSettings  # noqa: E402
 from coinstream_common.ticks import encode_tick, make_tick, now_ms, trade_event_id  # noqa: E402
-from consumer.app import consumer_config  # noqa: E402
+from consumer.clients import consumer_config  # noqa: E402
 from consumer.settings import ConsumerSettings  # noqa: E402
 from devstack.net import free_port  # noqa: E402
 from devstack.paths import cache_dir  # noqa: E402

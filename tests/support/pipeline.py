@@ -13,7 +13,7 @@ from pymongo.database import Database
 from coinstream_common.mongo import Document
 from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import Tick
-from consumer.app import build_consumer
+from consumer.clients import build_consumer
 from consumer.settings import ConsumerSettings
 from producer.publisher import TickPublisher, producer_config
 

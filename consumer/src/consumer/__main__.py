@@ -13,7 +13,7 @@ from coinstream_common.logs import configure_logging
 from coinstream_common.metrics import serve_metrics
 from coinstream_common.mongo import connect, database
 from coinstream_common.settings import KafkaSettings, LogSettings, MetricsSettings, MongoSettings
-from consumer.app import build_consumer
+from consumer.clients import build_consumer
 from consumer.settings import ConsumerSettings
 
 log = logging.getLogger("consumer")

@@ -10,14 +10,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
-from pymongo.database import Database
+from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from pymongo.errors import PyMongoError
 
-from coinstream_common.mongo import Document
-from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import InvalidTick, Tick, decode_tick
 from consumer import metrics
 from consumer.accumulator import to_datetime
@@ -31,38 +27,6 @@ log = logging.getLogger(__name__)
 MAX_RETRY_DELAY_S = 10.0
 SIDE_OUTPUT_TIMEOUT_S = 30.0
 RETENTION_EVERY_S = 300.0
-
-
-def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[str, Any]:
-    return kafka.client_config() | {
-        "group.id": settings.group_id,
-        "session.timeout.ms": settings.session_timeout_ms,
-        "enable.auto.commit": False,
-        "auto.offset.reset": "earliest",
-        # librdkafka pauses fetching for 1 s whenever its queue fills; we never want that.
-        "fetch.queue.backoff.ms": 0,
-        # Prefetch deeply (still capped at queued.max.messages.kbytes, 64 MB by default),
-        # so a backlog is read while the last batch is being folded.
-        "queued.min.messages": 500_000,
-    }
-
-
-def side_output_config(kafka: KafkaSettings) -> dict[str, Any]:
-    return kafka.client_config() | {"enable.idempotence": True, "acks": "all", "linger.ms": 5}
-
-
-def build_consumer(
-    kafka: KafkaSettings, settings: ConsumerSettings, db: Database[Document]
-) -> CandleConsumer:
-    """The consumer with its Kafka clients and its store, as `python -m consumer` runs it."""
-    store = ConsumerStore(db)
-    store.ensure_indexes()
-    side_outputs = SideOutputs(
-        Producer(side_output_config(kafka)),
-        late_topic=settings.late_topic,
-        dead_letter_topic=settings.dead_letter_topic,
-    )
-    return CandleConsumer(Consumer(consumer_config(kafka, settings)), store, side_outputs, settings)
 
 
 class CandleConsumer:
@@ -159,14 +123,8 @@ class CandleConsumer:
         metrics.TICKS_DUPLICATE.inc(duplicates)
 
     def _behind(self) -> bool:
-        """More than a batch waits in some partition (by the client's cached end offsets)."""
-        for partition, position in self._positions.items():
-            _, high = self._consumer.get_watermark_offsets(
-                TopicPartition(self._topic, partition), cached=True
-            )
-            if high - position > self._settings.batch_size:
-                return True
-        return False
+        """More than a batch waits in some partition."""
+        return any(lag > self._settings.batch_size for lag in self._lags().values())
 
     def _kafka_error(self, message: Message) -> None:
         error = message.error()
@@ -225,7 +183,7 @@ class CandleConsumer:
         if positions:
             offsets = [TopicPartition(self._topic, p, o) for p, o in positions.items()]
             self._consumer.commit(offsets=offsets, asynchronous=False)
-        self._record(flushes, now)
+        metrics.record_flush(flushes, now, self._lags())
         elapsed = time.perf_counter() - started
         metrics.FLUSH_SECONDS.observe(elapsed)
         log.debug(
@@ -279,22 +237,16 @@ class CandleConsumer:
                 )
             )
 
-    def _record(self, flushes: list[SeriesFlush], now: float) -> None:
-        final = sum(c.final for f in flushes for c in (*f.new, *f.existing))
-        total = sum(len(f.new) + len(f.existing) for f in flushes)
-        metrics.WINDOWS_FLUSHED.labels("true").inc(final)
-        metrics.WINDOWS_FLUSHED.labels("false").inc(total - final)
-        for flush in flushes:
-            snapshot = flush.snapshot
-            metrics.WATERMARK_DELAY.labels(snapshot.source, snapshot.symbol).set(
-                max(0.0, now - snapshot.watermark / 1000)
-            )
+    def _lags(self) -> dict[int, int]:
+        """Messages behind each partition's end, by the client's cached end offsets."""
+        lags = {}
         for partition, position in self._positions.items():
             _, high = self._consumer.get_watermark_offsets(
                 TopicPartition(self._topic, partition), cached=True
             )
             if high >= 0:
-                metrics.LAG.labels(str(partition)).set(max(0, high - position))
+                lags[partition] = max(0, high - position)
+        return lags
 
     def _apply_retention(self, now: float) -> None:
         cutoff = int((now - self._settings.raw_retention_hours * 3600) * 1000)

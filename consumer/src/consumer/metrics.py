@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
 from prometheus_client import Counter, Gauge, Histogram
+
+if TYPE_CHECKING:
+    from consumer.series import SeriesFlush
 
 MESSAGES_CONSUMED = Counter("consumer_messages_consumed", "Messages read from the ticks topic")
 TICKS_APPLIED = Counter("consumer_ticks_applied", "Ticks folded into at least one window")
@@ -25,3 +31,17 @@ WATERMARK_DELAY = Gauge(
     ["source", "symbol"],
 )
 RAW_DELETED = Counter("consumer_raw_buckets_deleted", "Raw tick buckets removed by retention")
+
+
+def record_flush(flushes: Sequence[SeriesFlush], now: float, lags: Mapping[int, int]) -> None:
+    candles = [c for f in flushes for c in (*f.new, *f.existing)]
+    final = sum(c.final for c in candles)
+    WINDOWS_FLUSHED.labels("true").inc(final)
+    WINDOWS_FLUSHED.labels("false").inc(len(candles) - final)
+    for flush in flushes:
+        snapshot = flush.snapshot
+        WATERMARK_DELAY.labels(snapshot.source, snapshot.symbol).set(
+            max(0.0, now - snapshot.watermark / 1000)
+        )
+    for partition, lag in lags.items():
+        LAG.labels(str(partition)).set(lag)

@@ -1,0 +1,47 @@
+"""The consumer's Kafka client settings, and the consumer put together as it runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from confluent_kafka import Consumer, Producer
+from pymongo.database import Database
+
+from coinstream_common.mongo import Document
+from coinstream_common.settings import KafkaSettings
+from consumer.app import CandleConsumer
+from consumer.settings import ConsumerSettings
+from consumer.side_outputs import SideOutputs
+from consumer.storage import ConsumerStore
+
+
+def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[str, Any]:
+    return kafka.client_config() | {
+        "group.id": settings.group_id,
+        "session.timeout.ms": settings.session_timeout_ms,
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        # librdkafka pauses fetching for 1 s whenever its queue fills; we never want that.
+        "fetch.queue.backoff.ms": 0,
+        # Prefetch deeply (still capped at queued.max.messages.kbytes, 64 MB by default),
+        # so a backlog is read while the last batch is being folded.
+        "queued.min.messages": 500_000,
+    }
+
+
+def side_output_config(kafka: KafkaSettings) -> dict[str, Any]:
+    return kafka.client_config() | {"enable.idempotence": True, "acks": "all", "linger.ms": 5}
+
+
+def build_consumer(
+    kafka: KafkaSettings, settings: ConsumerSettings, db: Database[Document]
+) -> CandleConsumer:
+    """The consumer with its Kafka clients and its store, as `python -m consumer` runs it."""
+    store = ConsumerStore(db)
+    store.ensure_indexes()
+    side_outputs = SideOutputs(
+        Producer(side_output_config(kafka)),
+        late_topic=settings.late_topic,
+        dead_letter_topic=settings.dead_letter_topic,
+    )
+    return CandleConsumer(Consumer(consumer_config(kafka, settings)), store, side_outputs, settings)
