@@ -18,7 +18,7 @@ from quixstreams.dataframe.windows.aggregations import Earliest, Latest, Max, Mi
 
 
 def main() -> None:
-    bootstrap, topic_name, group, state_dir, total, changelog = sys.argv[1:7]
+    bootstrap, topic_name, group, state_dir, total, changelog, fetch_backoff_ms = sys.argv[1:8]
     expected = int(total)
     app = Application(
         broker_address=bootstrap,
@@ -26,7 +26,7 @@ def main() -> None:
         auto_offset_reset="earliest",
         state_dir=state_dir,
         use_changelog_topics=changelog == "1",
-        consumer_extra_config={"fetch.queue.backoff.ms": 0},
+        consumer_extra_config={"fetch.queue.backoff.ms": int(fetch_backoff_ms)},
         loglevel="WARNING",
         on_message_processed=lambda *_: progress(),
     )

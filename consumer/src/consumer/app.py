@@ -18,14 +18,13 @@ from coinstream_common.ticks import InvalidTick, Tick, decode_tick
 from consumer import metrics
 from consumer.accumulator import to_datetime
 from consumer.aggregator import Aggregator
-from consumer.series import ON_TIME, Series, SeriesFlush
+from consumer.series import ON_TIME, Series
 from consumer.settings import ConsumerSettings
 from consumer.side_outputs import SideOutputs
 from consumer.storage import ConsumerStore
+from consumer.writer import FlushJob, FlushWriter
 
 log = logging.getLogger(__name__)
-MAX_RETRY_DELAY_S = 10.0
-SIDE_OUTPUT_TIMEOUT_S = 30.0
 RETENTION_EVERY_S = 300.0
 
 
@@ -55,37 +54,41 @@ class CandleConsumer:
         self._stop = threading.Event()
         # Partitions whose series were restored since this consumer got them.
         self._restored: set[int] = set()
-        # Flushes being written while Mongo fails; a revoke drops its partitions' share.
-        self._pending: list[SeriesFlush] | None = None
+        self._writer = FlushWriter(consumer, store, side_outputs)
 
     def run(self, topic: str, stop: threading.Event) -> None:
         self._topic, self._stop = topic, stop
+        self._writer.topic, self._writer.stop = topic, stop
         self._consumer.subscribe(
             [topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost
         )
         interval = self._settings.flush_interval_ms / 1000
-        last_flush, last_took, unflushed = time.monotonic(), 0.0, 0
+        last_flush, unflushed = time.monotonic(), 0
+        writer = self._writer
         try:
             while not stop.is_set():
                 messages = self._consumer.consume(self._settings.batch_size, timeout=0.1)
                 if messages:
                     self._handle(messages)
                     unflushed += len(messages)
-                since = time.monotonic() - last_flush
-                # Behind, writes may take a fifth of the time at most, so a slow server is
-                # written to less often, but never with more than max_unflushed pending.
-                if since >= interval and (
-                    since >= 4 * last_took
-                    or unflushed >= self._settings.max_unflushed
-                    or not self._behind()
+                writer.collect(self._positions, wait=False)
+                writer.retry(self._positions)
+                # The next flush waits for the last write, so a slow server gets fewer,
+                # larger writes; past max_unflushed pending messages, folding waits too.
+                if time.monotonic() - last_flush >= interval and (
+                    not writer.busy or unflushed >= self._settings.max_unflushed
                 ):
-                    started = time.monotonic()
+                    self._settle()
                     self._flush()
-                    last_flush = time.monotonic()
-                    last_took, unflushed = last_flush - started, 0
+                    last_flush, unflushed = time.monotonic(), 0
+            self._settle()
             self._flush()
+            self._settle()
         finally:
-            self._consumer.close()
+            try:
+                self._consumer.close()  # revokes, which flushes on the writer
+            finally:
+                writer.close()
 
     def _handle(self, messages: list[Message]) -> None:
         arrival_ms = int(self._clock() * 1000)
@@ -122,10 +125,6 @@ class CandleConsumer:
         metrics.TICKS_APPLIED.inc(applied)
         metrics.TICKS_DUPLICATE.inc(duplicates)
 
-    def _behind(self) -> bool:
-        """More than a batch waits in some partition."""
-        return any(lag > self._settings.batch_size for lag in self._lags().values())
-
     def _kafka_error(self, message: Message) -> None:
         error = message.error()
         if error is not None and error.code() != KafkaError._PARTITION_EOF:
@@ -155,8 +154,11 @@ class CandleConsumer:
 
     def _load_history(self, series: Series, tick: Tick) -> None:
         """A backfill tick may land in final windows: fetch those before it is applied."""
+        unknown = series.unknown_windows(tick)
+        if unknown:
+            self._settle()  # a window just made final may still be on its way to Mongo
         missing = []
-        for interval, start in series.unknown_windows(tick):
+        for interval, start in unknown:
             candle = self._store.candles.get(
                 series.source, series.symbol, interval, to_datetime(start)
             )
@@ -166,87 +168,21 @@ class CandleConsumer:
                 series.load([candle])
         series.mark_absent(missing)
 
+    def _settle(self) -> None:
+        """Wait until the last flush is written and committed, retrying while Mongo fails."""
+        self._writer.collect(self._positions, wait=True)
+        self._writer.retry(self._positions)
+
     def _flush(self, partitions: set[int] | None = None) -> None:
-        """Write what changed, then commit the offsets it covers; retry while Mongo is down."""
-        started = time.perf_counter()
+        """Hand what changed to the writer, with the offsets its write will cover."""
         now = self._clock()
         self._aggregator.advance_idle(int(now * 1000), self._settings.idle_timeout_ms)
-        flushes = self._aggregator.drain(partitions)
         positions = {
             p: o for p, o in self._positions.items() if partitions is None or p in partitions
         }
-        flushes = self._write(flushes)
-        positions = {p: o for p, o in positions.items() if p in self._positions}
-        if not self._side.flush(SIDE_OUTPUT_TIMEOUT_S):
-            log.error("side outputs unacknowledged; offsets not committed this time")
-            return
-        if positions:
-            offsets = [TopicPartition(self._topic, p, o) for p, o in positions.items()]
-            self._consumer.commit(offsets=offsets, asynchronous=False)
-        metrics.record_flush(flushes, now, self._lags())
-        elapsed = time.perf_counter() - started
-        metrics.FLUSH_SECONDS.observe(elapsed)
-        log.debug(
-            "flushed",
-            extra={
-                "seconds": round(elapsed, 3),
-                "inserted": sum(len(f.new) for f in flushes),
-                "replaced": sum(len(f.existing) for f in flushes),
-                "raw_ticks": sum(len(f.raw.offsets) for f in flushes if f.raw is not None),
-            },
-        )
+        self._writer.submit(FlushJob(self._aggregator.drain(partitions), positions, now))
         if now >= self._next_retention:
             self._apply_retention(now)
-
-    def _write(self, flushes: list[SeriesFlush]) -> list[SeriesFlush]:
-        """Write until it succeeds; meanwhile consume nothing but stay in the group."""
-        self._pending = flushes
-        delay, paused = 0.5, False
-        try:
-            while True:
-                try:
-                    self._store.write(self._pending)
-                except PyMongoError as error:
-                    metrics.WRITE_FAILURES.inc()
-                    log.warning(
-                        "write failed; consuming paused until it succeeds",
-                        extra={"error": str(error)[:300], "retry_in_s": delay},
-                    )
-                    if not paused:
-                        self._consumer.pause(self._consumer.assignment())
-                        paused = True
-                    if self._stop.wait(delay):
-                        raise
-                    delay = min(delay * 2, MAX_RETRY_DELAY_S)
-                    self._keep_membership()
-                else:
-                    return self._pending
-        finally:
-            self._pending = None
-            if paused:
-                self._consumer.resume(self._consumer.assignment())
-                log.info("writes succeed again; consuming resumed")
-
-    def _keep_membership(self) -> None:
-        """Serve rebalances while paused; a message that slips through is rewound, not lost."""
-        message = self._consumer.poll(0)
-        if message is not None and message.error() is None:
-            self._consumer.seek(
-                TopicPartition(
-                    message.topic() or self._topic, message.partition() or 0, message.offset() or 0
-                )
-            )
-
-    def _lags(self) -> dict[int, int]:
-        """Messages behind each partition's end, by the client's cached end offsets."""
-        lags = {}
-        for partition, position in self._positions.items():
-            _, high = self._consumer.get_watermark_offsets(
-                TopicPartition(self._topic, partition), cached=True
-            )
-            if high >= 0:
-                lags[partition] = max(0, high - position)
-        return lags
 
     def _apply_retention(self, now: float) -> None:
         cutoff = int((now - self._settings.raw_retention_hours * 3600) * 1000)
@@ -257,7 +193,9 @@ class CandleConsumer:
         self._next_retention = now + RETENTION_EVERY_S
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        if self._pending is not None:
+        # Restoring the new partitions reads what the write in flight may still be writing.
+        self._writer.collect(self._positions, wait=True)
+        if self._writer.failed is not None:
             consumer.pause(partitions)  # assigned while a write is failing: wait with the rest
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -265,20 +203,22 @@ class CandleConsumer:
         del consumer
         revoked = {tp.partition for tp in partitions}
         try:
-            if self._pending is None:
+            self._writer.collect(self._positions, wait=True)
+            if self._writer.failed is None:
                 self._flush(revoked)
+                self._writer.collect(self._positions, wait=True)
         finally:
             self._forget(revoked)
 
     def _on_lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        """Lost, not revoked: another consumer may already own them, so write nothing."""
+        """Lost, not revoked: another consumer may already own them, so commit nothing."""
         del consumer
         self._forget({tp.partition for tp in partitions})
+        self._writer.collect(self._positions, wait=True)
 
     def _forget(self, partitions: set[int]) -> None:
         """Another consumer owns these now: hold and write nothing of theirs."""
-        if self._pending is not None:
-            self._pending = [f for f in self._pending if f.snapshot.partition not in partitions]
+        self._writer.drop(partitions)
         self._aggregator.forget(partitions)
         self._restored -= partitions
         for partition in partitions:

@@ -21,8 +21,10 @@ def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[st
         "session.timeout.ms": settings.session_timeout_ms,
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
-        # librdkafka pauses fetching for 1 s whenever its queue fills; we never want that.
-        "fetch.queue.backoff.ms": 0,
+        # librdkafka pauses fetching for this long whenever its queue is full. Its default
+        # (1 s) starves a fast consumer; 0 makes its fetch thread spin while a slower one
+        # catches up (measured: 6-10 s of CPU per million messages, against 0.5 s at 10 ms).
+        "fetch.queue.backoff.ms": 10,
         # Prefetch deeply (still capped at queued.max.messages.kbytes, 64 MB by default),
         # so a backlog is read while the last batch is being folded.
         "queued.min.messages": 500_000,

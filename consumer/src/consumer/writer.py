@@ -1,0 +1,164 @@
+"""Flushes written to Mongo on a thread of their own; offsets committed once written.
+
+While one flush is written, the consumer folds the next messages, so the server's work
+overlaps the consumer's. Order is kept by having one write in flight at most: the next
+flush is drained only once the last is written, so a snapshot never overtakes the candles
+it covers, and offsets are committed only after the write that covers them. A failed
+write is retried on the consumer's thread, which consumes nothing meanwhile (see
+docs/consumer.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from confluent_kafka import Consumer, TopicPartition
+from pymongo.errors import PyMongoError
+
+from consumer import metrics
+from consumer.series import SeriesFlush
+from consumer.side_outputs import SideOutputs
+from consumer.storage import ConsumerStore
+
+log = logging.getLogger(__name__)
+MAX_RETRY_DELAY_S = 10.0
+SIDE_OUTPUT_TIMEOUT_S = 30.0
+
+
+@dataclass
+class FlushJob:
+    flushes: list[SeriesFlush]
+    # Per partition, the next offset to commit once the flushes are written.
+    positions: dict[int, int]
+    drained_at: float  # wall clock, for the watermark-delay metric
+    started: float = field(default_factory=time.perf_counter)
+
+
+def partition_lags(consumer: Consumer, topic: str, positions: Mapping[int, int]) -> dict[int, int]:
+    """Messages behind each partition's end, by the client's cached end offsets."""
+    lags = {}
+    for partition, position in positions.items():
+        _, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), cached=True)
+        if high >= 0:
+            lags[partition] = max(0, high - position)
+    return lags
+
+
+class FlushWriter:
+    def __init__(
+        self,
+        consumer: Consumer,
+        store: ConsumerStore,
+        side_outputs: SideOutputs,
+    ) -> None:
+        self._consumer = consumer
+        self._store = store
+        self._side = side_outputs
+        # Set by the consumer's run(), like its own.
+        self.topic = ""
+        self.stop = threading.Event()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mongo-writer")
+        self._in_flight: tuple[FlushJob, Future[None]] | None = None
+        # A job whose write failed: retried before anything else is written.
+        self.failed: FlushJob | None = None
+        self._error: PyMongoError | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._in_flight is not None and not self._in_flight[1].done()
+
+    def submit(self, job: FlushJob) -> None:
+        if self._in_flight is not None or self.failed is not None:
+            raise RuntimeError("a flush is submitted only once the last one is written")
+        self._in_flight = job, self._thread.submit(self._store.write, job.flushes)
+
+    def collect(self, owned: Mapping[int, int], *, wait: bool) -> None:
+        """Commit the write in flight if it succeeded (waiting for it if `wait`); a failure
+        pauses consuming and leaves the job to `retry`. Only `owned` partitions commit."""
+        if self._in_flight is None or not (wait or self._in_flight[1].done()):
+            return
+        job, future = self._in_flight
+        self._in_flight = None
+        error = future.exception()
+        if error is None:
+            self._complete(job, owned)
+        elif isinstance(error, PyMongoError):
+            self._failed(job, error)
+        else:
+            raise error
+
+    def retry(self, owned: Mapping[int, int]) -> None:
+        """Write the failed job until it succeeds, staying in the group meanwhile."""
+        delay = 0.5
+        while (job := self.failed) is not None:
+            if self.stop.wait(delay) and self._error is not None:
+                raise self._error
+            delay = min(delay * 2, MAX_RETRY_DELAY_S)
+            self._keep_membership()
+            try:
+                self._store.write(job.flushes)
+            except PyMongoError as error:
+                self._failed(job, error, retry_in_s=delay)
+                continue
+            self.failed = None
+            self._consumer.resume(self._consumer.assignment())
+            log.info("writes succeed again; consuming resumed")
+            self._complete(job, owned)
+
+    def drop(self, partitions: Collection[int]) -> None:
+        """Another consumer owns these now: their share of a failed job is not ours to write."""
+        if self.failed is not None:
+            self.failed.flushes = [
+                f for f in self.failed.flushes if f.snapshot.partition not in partitions
+            ]
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+
+    def _failed(self, job: FlushJob, error: PyMongoError, retry_in_s: float = 0.5) -> None:
+        metrics.WRITE_FAILURES.inc()
+        log.warning(
+            "write failed; consuming paused until it succeeds",
+            extra={"error": str(error)[:300], "retry_in_s": retry_in_s},
+        )
+        if self.failed is None:
+            self._consumer.pause(self._consumer.assignment())
+        self.failed, self._error = job, error
+
+    def _complete(self, job: FlushJob, owned: Mapping[int, int]) -> None:
+        if not self._side.flush(SIDE_OUTPUT_TIMEOUT_S):
+            log.error("side outputs unacknowledged; offsets not committed this time")
+            return
+        positions = {p: o for p, o in job.positions.items() if p in owned}
+        if positions:
+            offsets = [TopicPartition(self.topic, p, o) for p, o in positions.items()]
+            self._consumer.commit(offsets=offsets, asynchronous=False)
+        elapsed = time.perf_counter() - job.started
+        metrics.record_flush(
+            job.flushes, job.drained_at, partition_lags(self._consumer, self.topic, owned)
+        )
+        metrics.FLUSH_SECONDS.observe(elapsed)
+        log.debug(
+            "flushed",
+            extra={
+                "seconds": round(elapsed, 3),
+                "inserted": sum(len(f.new) for f in job.flushes),
+                "replaced": sum(len(f.existing) for f in job.flushes),
+                "raw_ticks": sum(len(f.raw.offsets) for f in job.flushes if f.raw is not None),
+            },
+        )
+
+    def _keep_membership(self) -> None:
+        """Serve rebalances while paused; a message that slips through is rewound, not lost."""
+        message = self._consumer.poll(0)
+        if message is not None and message.error() is None:
+            self._consumer.seek(
+                TopicPartition(
+                    message.topic() or self.topic, message.partition() or 0, message.offset() or 0
+                )
+            )
