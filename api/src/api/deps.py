@@ -25,7 +25,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     mongo: MongoSettings = app.state.mongo_settings
     client = connect(mongo, app_name="coinstream-api")
     reader = CandleReader(database(client, mongo)[CANDLES_COLLECTION])
-    cache = QueryCache(settings.cache_ttl_s, settings.cache_max_entries)
+    cache = QueryCache(settings.cache_ttl_s, settings.cache_max_stale_s, settings.cache_max_entries)
     hub = StreamHub(reader, app.state.stream_settings)
     app.state.reader, app.state.cache, app.state.hub = reader, cache, hub
     poller = asyncio.create_task(hub.run(), name="stream-poller")
