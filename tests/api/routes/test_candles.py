@@ -125,3 +125,14 @@ def test_a_cursor_survives_new_rows_arriving(client: TestClient, seeded: Any) ->
         client, start=iso(T0), end=iso(T0 + 60 * MINUTE), limit=5, cursor=first["next_cursor"]
     )
     assert second["candles"][0]["start"] == "2024-03-25T08:05:00Z"
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_page_compressed(client: TestClient) -> None:
+    params = {"source": "simulated", "symbol": "BTC-USD", "start": iso(T0), "end": iso(T0 + MINUTE)}
+    plain = client.get("/v1/candles", params=params, headers={"Accept-Encoding": "identity"})
+    gzipped = client.get("/v1/candles", params=params, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert gzipped.headers["content-encoding"] == "gzip"
+    assert all("Accept-Encoding" in answer.headers["vary"] for answer in (plain, gzipped))
+    assert gzipped.json() == plain.json()
+    assert gzipped.json()["candles"][0]["start"] == "2024-03-25T08:00:00Z"

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import CacheDep, ReaderDep, SettingsDep
+from api.encoded import Encoded
 from api.models import CandlePage
 from api.pagination import InvalidCursor, decode_cursor, encode_cursor
 from api.params import LimitDep, Moment, SourceDep, SymbolQuery, invalid
@@ -52,8 +53,9 @@ def check_window(query: CandleQuery, settings: ApiSettings) -> None:
         )
 
 
-def render_page(reader: CandleReader, query: CandleQuery) -> bytes:
-    """The page as JSON bytes: rows go from Mongo to orjson without a model per row."""
+def render_page(reader: CandleReader, query: CandleQuery) -> Encoded:
+    """The page as JSON bytes, plain and gzipped: rows go from Mongo to orjson without a
+    model per row."""
     start, end = query.window(datetime.now(UTC))
     rows = reader.page(
         query.source,
@@ -74,11 +76,12 @@ def render_page(reader: CandleReader, query: CandleQuery) -> bytes:
         "candles": rows[: query.limit],
         "next_cursor": encode_cursor(rows[query.limit - 1]["start"]) if more else None,
     }
-    return orjson.dumps(page, option=orjson.OPT_UTC_Z)
+    return Encoded.of(orjson.dumps(page, option=orjson.OPT_UTC_Z))
 
 
 @router.get("/candles", response_model=CandlePage)
 def candles(
+    request: Request,
     reader: ReaderDep,
     cache: CacheDep,
     settings: SettingsDep,
@@ -99,5 +102,5 @@ def candles(
         raise invalid("cursor", str(error), cursor) from None
     query = CandleQuery(source, symbol, interval, start, end, after, limit)
     check_window(query, settings)
-    body = cache.get(query, lambda: render_page(reader, query))
-    return Response(body, media_type="application/json")
+    page = cache.get(query, lambda: render_page(reader, query))
+    return page.response(request.headers.get("accept-encoding"), "application/json")
