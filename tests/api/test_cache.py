@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -167,6 +168,25 @@ def test_the_least_recently_used_entry_goes_first(cache: QueryCache) -> None:
     cache.get("d", lambda: "d")
     assert cache.get("a", lambda: "reloaded") == "a"
     assert cache.get("b", lambda: "reloaded") == "reloaded"
+
+
+def test_from_the_event_loop_hits_are_shared_and_loads_run_in_a_worker_thread(
+    cache: QueryCache, clock: Clock
+) -> None:
+    threads: list[threading.Thread] = []
+
+    def load() -> int:
+        threads.append(threading.current_thread())
+        return len(threads)
+
+    async def twice() -> list[int]:
+        first = await cache.get_async("k", load)
+        clock.now = 0.5
+        return [first, await cache.get_async("k", load)]
+
+    assert asyncio.run(twice()) == [1, 1]
+    assert len(threads) == 1
+    assert threads[0] is not threading.main_thread()
 
 
 def test_a_zero_ttl_turns_caching_off(clock: Clock) -> None:

@@ -21,6 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from starlette.concurrency import run_in_threadpool
+
 from api.metrics import CACHE_LOOKUPS
 
 T = TypeVar("T")
@@ -78,6 +80,16 @@ class QueryCache:
             raise
         mine.set_result(loaded)
         return loaded
+
+    async def get_async(self, key: Hashable, load: Callable[[], T]) -> T:
+        """`get` for the event loop: a servable result is returned on the loop, which saves
+        a hop to a worker thread on every hit; only waiting and loading go to a thread."""
+        if self._ttl_s != 0:
+            with self._lock:  # held only for dictionary operations, never during a load
+                value = self._servable(key, load)
+            if value is not _MISSING:
+                return cast("T", value)
+        return await run_in_threadpool(self.get, key, load)
 
     def close(self) -> None:
         self._refresher.shutdown(wait=False, cancel_futures=True)

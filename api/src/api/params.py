@@ -1,7 +1,8 @@
 """Query parameters shared by the routes, and the 422 raised when one is wrong.
 
 FastAPI checks shapes (patterns, enums, ISO-8601 with a timezone); the checks here need
-the settings (the configured sources, the page size) or more than one parameter.
+the settings (the configured sources, the page size) or more than one parameter. The
+dependencies are `async` only so that FastAPI calls them on the event loop, not in a thread.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ SymbolQuery = Annotated[
 ]
 
 
-def checked_source(
+async def checked_source(
     settings: SettingsDep,
     source: Annotated[
         str, Query(pattern=SOURCE_PATTERN, description="One of the configured sources")
@@ -59,7 +60,7 @@ def checked_source(
     return source
 
 
-def checked_limit(
+async def checked_limit(
     settings: SettingsDep,
     limit: Annotated[
         int | None, Query(ge=1, description="Page size; default and maximum set by the server")

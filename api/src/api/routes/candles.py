@@ -80,7 +80,7 @@ def render_page(reader: CandleReader, query: CandleQuery) -> Encoded:
 
 
 @router.get("/candles", response_model=CandlePage)
-def candles(
+async def candles(
     request: Request,
     reader: ReaderDep,
     cache: CacheDep,
@@ -102,5 +102,6 @@ def candles(
         raise invalid("cursor", str(error), cursor) from None
     query = CandleQuery(source, symbol, interval, start, end, after, limit)
     check_window(query, settings)
-    page = cache.get(query, lambda: render_page(reader, query))
+    # async, so a cached page is answered on the event loop; the query runs in a thread.
+    page = await cache.get_async(query, lambda: render_page(reader, query))
     return page.response(request.headers.get("accept-encoding"), "application/json")
