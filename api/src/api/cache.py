@@ -84,24 +84,25 @@ class QueryCache:
     def peek(self, key: Hashable, load: Callable[[], T]) -> T | None:
         """The result if it can be served without waiting (starting its refresh when due),
         else None; a cached None looks the same, so use it only for values that are not."""
-        if self._ttl_s == 0:
-            return None
-        with self._lock:
-            value = self._servable(key, load)
+        value = self._peek(key, load)
         return None if value is _MISSING else cast("T", value)
 
     async def get_async(self, key: Hashable, load: Callable[[], T]) -> T:
         """`get` for the event loop: a servable result is returned on the loop, which saves
         a hop to a worker thread on every hit; only waiting and loading go to a thread."""
-        if self._ttl_s != 0:
-            with self._lock:  # held only for dictionary operations, never during a load
-                value = self._servable(key, load)
-            if value is not _MISSING:
-                return cast("T", value)
+        value = self._peek(key, load)
+        if value is not _MISSING:
+            return cast("T", value)
         return await run_in_threadpool(self.get, key, load)
 
     def close(self) -> None:
         self._refresher.shutdown(wait=False, cancel_futures=True)
+
+    def _peek(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        if self._ttl_s == 0:
+            return _MISSING
+        with self._lock:  # held only for dictionary operations, never during a load
+            return self._servable(key, load)
 
     def _servable(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The entry if it may be served, starting its refresh once it is past the TTL;
