@@ -55,7 +55,7 @@ test-integration: setup servers
 test-e2e: setup system-deps servers
 	$(PYTEST) -m e2e
 
-bench: setup servers
+bench: setup system-deps servers
 	UV=$(UV) $(RUN) python benchmarks/run_all.py $(BENCH)
 
 clean:

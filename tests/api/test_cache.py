@@ -1,14 +1,17 @@
-"""The query cache, with a fake clock."""
+"""The query cache, with a fake clock and loads the test holds open or releases."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from api.cache import QueryCache
+
+TTL_S, MAX_STALE_S = 1.0, 10.0
 
 
 class Clock:
@@ -19,6 +22,26 @@ class Clock:
         return self.now
 
 
+class Loads:
+    """A load that returns 1, 2, 3...; while `hold` is set, it waits for `release`."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.started = threading.Semaphore(0)
+        self.hold = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self) -> int:
+        self.calls += 1
+        self.started.release()
+        if self.hold.is_set():
+            assert self.release.wait(5), "the test never released the load"
+        return self.calls
+
+    def wait_started(self) -> None:
+        assert self.started.acquire(timeout=5), "no load started"
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -26,74 +49,107 @@ def clock() -> Clock:
 
 @pytest.fixture
 def cache(clock: Clock) -> Iterator[QueryCache]:
-    made = QueryCache(1.0, 3, max_stale_s=10.0, clock=clock)
+    made = QueryCache(TTL_S, MAX_STALE_S, 3, clock=clock)
     yield made
     made.close()
 
 
-def counter() -> tuple[list[int], object]:
-    calls: list[int] = []
+def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    results: list[object] = []
+    thread = threading.Thread(target=lambda: results.append(call()))
+    thread.start()
+    return thread, results
 
-    def load() -> int:
-        calls.append(1)
-        return len(calls)
 
-    return calls, load
+def eventually(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
 
 
 def test_a_result_is_reused_within_the_ttl(cache: QueryCache, clock: Clock) -> None:
-    calls, load = counter()
-    assert cache.get("k", load) == 1  # type: ignore[arg-type]
+    load = Loads()
+    assert cache.get("k", load) == 1
     clock.now = 0.9
-    assert cache.get("k", load) == 1  # type: ignore[arg-type]
-    assert len(calls) == 1
+    assert cache.get("k", load) == 1
+    assert load.calls == 1
 
 
-def test_a_stale_result_is_served_while_one_refresh_replaces_it(
+def test_while_a_slow_refresh_runs_the_previous_result_is_served_up_to_the_bound(
     cache: QueryCache, clock: Clock
 ) -> None:
-    calls, load = counter()
-    cache.get("k", load)  # type: ignore[arg-type]
+    load = Loads()
+    cache.get("k", load)
+    load.hold.set()
+    for now in (1.0, 2.0, 5.0, MAX_STALE_S - 0.01):  # far past the TTL, short of the bound
+        clock.now = now
+        assert cache.get("k", load) == 1
+    load.wait_started()
+    assert load.calls == 2, "one refresh for all the stale hits"
+    load.release.set()
+    eventually(lambda: cache.get("k", load) == 2)
+    assert load.calls == 2
+
+
+def test_past_the_bound_callers_wait_for_the_refresh_in_flight(
+    cache: QueryCache, clock: Clock
+) -> None:
+    load = Loads()
+    cache.get("k", load)
+    load.hold.set()
     clock.now = 1.5
-    assert cache.get("k", load) == 1  # type: ignore[arg-type]
-    deadline = time.monotonic() + 5
-    while cache.get("k", load) != 2 and time.monotonic() < deadline:  # type: ignore[arg-type]
-        time.sleep(0.01)
-    assert cache.get("k", load) == 2  # type: ignore[arg-type]
-    assert len(calls) == 2
+    cache.get("k", load)  # starts the refresh
+    load.wait_started()
+    clock.now = MAX_STALE_S + 0.5
+    waiters = [in_thread(lambda: cache.get("k", load)) for _ in range(3)]
+    time.sleep(0.05)
+    assert all(not results for _, results in waiters), "nobody is served a result past the bound"
+    load.release.set()
+    for thread, results in waiters:
+        thread.join(5)
+        assert results == [2]
+    assert load.calls == 2, "the waiters shared the refresh; none started its own"
 
 
-def test_a_result_past_max_stale_is_loaded_again(cache: QueryCache, clock: Clock) -> None:
-    _, load = counter()
-    cache.get("k", load)  # type: ignore[arg-type]
-    clock.now = 11.0
-    assert cache.get("k", load) == 2  # type: ignore[arg-type]
+def test_past_the_bound_with_nothing_in_flight_the_caller_loads(
+    cache: QueryCache, clock: Clock
+) -> None:
+    load = Loads()
+    cache.get("k", load)
+    clock.now = MAX_STALE_S + 1
+    assert cache.get("k", load) == 2
+
+
+def test_a_failed_refresh_keeps_the_previous_result_and_the_next_stale_hit_retries(
+    cache: QueryCache, clock: Clock
+) -> None:
+    cache.get("k", lambda: "old")
+    failures = Loads()
+
+    def fail() -> str:
+        failures()
+        raise RuntimeError("db down")
+
+    clock.now = 2.0
+    assert cache.get("k", fail) == "old"
+    failures.wait_started()
+    eventually(lambda: cache.get("k", lambda: "new") == "new")
+    assert failures.calls == 1
 
 
 def test_concurrent_misses_share_one_load(cache: QueryCache) -> None:
-    started, release = threading.Event(), threading.Event()
-    loads: list[int] = []
-
-    def slow() -> str:
-        loads.append(1)
-        started.set()
-        release.wait(5)
-        return "value"
-
-    results: list[str] = []
-    threads = [
-        threading.Thread(target=lambda: results.append(cache.get("k", slow))) for _ in range(5)
-    ]
-    threads[0].start()
-    started.wait(5)
-    for thread in threads[1:]:
-        thread.start()
+    load = Loads()
+    load.hold.set()
+    first = in_thread(lambda: cache.get("k", load))
+    load.wait_started()
+    others = [in_thread(lambda: cache.get("k", load)) for _ in range(4)]
     time.sleep(0.05)
-    release.set()
-    for thread in threads:
+    load.release.set()
+    for thread, results in [first, *others]:
         thread.join(5)
-    assert results == ["value"] * 5
-    assert len(loads) == 1
+        assert results == [1]
+    assert load.calls == 1
 
 
 def test_a_failed_load_is_not_cached(cache: QueryCache) -> None:
@@ -114,10 +170,34 @@ def test_the_least_recently_used_entry_goes_first(cache: QueryCache) -> None:
     assert cache.get("b", lambda: "reloaded") == "reloaded"
 
 
+def test_from_the_event_loop_hits_are_shared_and_loads_run_in_a_worker_thread(
+    cache: QueryCache, clock: Clock
+) -> None:
+    threads: list[threading.Thread] = []
+
+    def load() -> int:
+        threads.append(threading.current_thread())
+        return len(threads)
+
+    async def twice() -> list[int]:
+        first = await cache.get_async("k", load)
+        clock.now = 0.5
+        return [first, await cache.get_async("k", load)]
+
+    assert asyncio.run(twice()) == [1, 1]
+    assert len(threads) == 1
+    assert threads[0] is not threading.main_thread()
+
+
 def test_a_zero_ttl_turns_caching_off(clock: Clock) -> None:
-    off = QueryCache(0.0, 3, clock=clock)
-    calls, load = counter()
-    off.get("k", load)  # type: ignore[arg-type]
-    off.get("k", load)  # type: ignore[arg-type]
+    off = QueryCache(0.0, MAX_STALE_S, 3, clock=clock)
+    load = Loads()
+    off.get("k", load)
+    off.get("k", load)
     off.close()
-    assert len(calls) == 2
+    assert load.calls == 2
+
+
+def test_the_bound_may_not_be_shorter_than_the_ttl() -> None:
+    with pytest.raises(ValueError, match="max_stale_s"):
+        QueryCache(2.0, 1.0, 3)

@@ -1,5 +1,6 @@
 """The lifespan owns the Mongo client, the query cache and the stream poller; routes get
-them through `Annotated` dependencies."""
+them through `Annotated` dependencies. The getters are `async` because FastAPI runs a plain
+`def` dependency in a worker thread: a hop per dependency per request, for a lookup."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     mongo: MongoSettings = app.state.mongo_settings
     client = connect(mongo, app_name="coinstream-api")
     reader = CandleReader(database(client, mongo)[CANDLES_COLLECTION])
-    cache = QueryCache(settings.cache_ttl_s, settings.cache_max_entries)
+    cache = QueryCache(settings.cache_ttl_s, settings.cache_max_stale_s, settings.cache_max_entries)
     hub = StreamHub(reader, app.state.stream_settings)
     app.state.reader, app.state.cache, app.state.hub = reader, cache, hub
     poller = asyncio.create_task(hub.run(), name="stream-poller")
@@ -39,27 +40,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client.close()
 
 
-def get_reader(request: Request) -> CandleReader:
+async def get_reader(request: Request) -> CandleReader:
     reader: CandleReader = request.app.state.reader
     return reader
 
 
-def get_cache(request: Request) -> QueryCache:
+async def get_cache(request: Request) -> QueryCache:
     cache: QueryCache = request.app.state.cache
     return cache
 
 
-def get_hub(request: Request) -> StreamHub:
+async def get_hub(request: Request) -> StreamHub:
     hub: StreamHub = request.app.state.hub
     return hub
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
 
-def get_stream_settings(request: Request) -> StreamSettings:
+async def get_stream_settings(request: Request) -> StreamSettings:
     settings: StreamSettings = request.app.state.stream_settings
     return settings
 

@@ -1,7 +1,8 @@
 """Query parameters shared by the routes, and the 422 raised when one is wrong.
 
 FastAPI checks shapes (patterns, enums, ISO-8601 with a timezone); the checks here need
-the settings (the configured sources, the page size) or more than one parameter.
+the settings (the configured sources, the page size) or more than one parameter. The
+dependency is `async` only so that FastAPI calls it on the event loop, not in a thread.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from api.deps import SettingsDep
+from api.settings import ApiSettings
 from coinstream_common.ticks import SOURCE_PATTERN, SYMBOL_PATTERN
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,12 +48,15 @@ SymbolQuery = Annotated[
 ]
 
 
-def checked_source(
-    settings: SettingsDep,
-    source: Annotated[
-        str, Query(pattern=SOURCE_PATTERN, description="One of the configured sources")
-    ],
-) -> str:
+SourceQuery = Annotated[
+    str, Query(pattern=SOURCE_PATTERN, description="One of the configured sources")
+]
+LimitQuery = Annotated[
+    int | None, Query(ge=1, description="Page size; default and maximum set by the server")
+]
+
+
+def valid_source(settings: ApiSettings, source: str) -> str:
     if source not in settings.source_names:
         raise invalid(
             "source", f"source must be one of: {', '.join(settings.source_names)}", source
@@ -59,12 +64,7 @@ def checked_source(
     return source
 
 
-def checked_limit(
-    settings: SettingsDep,
-    limit: Annotated[
-        int | None, Query(ge=1, description="Page size; default and maximum set by the server")
-    ] = None,
-) -> int:
+def page_limit(settings: ApiSettings, limit: int | None) -> int:
     if limit is None:
         return settings.default_limit
     if limit > settings.max_limit:
@@ -72,5 +72,8 @@ def checked_limit(
     return limit
 
 
+async def checked_source(settings: SettingsDep, source: SourceQuery) -> str:
+    return valid_source(settings, source)
+
+
 SourceDep = Annotated[str, Depends(checked_source)]
-LimitDep = Annotated[int, Depends(checked_limit)]

@@ -45,6 +45,10 @@ STATS_FIELDS = (
     "count",
     "trade_count",
 )
+# Pages are read in batches of this many rows: pymongo decodes each reply in one C call
+# that holds the GIL, and a 1440-row reply stalled the event loop for 11-16 ms when a
+# cache refresh decoded it; in batches of 100 the longest stall is about 4 ms.
+PAGE_BATCH = 100
 INTERVALS_FINEST_FIRST = sorted(Interval, key=lambda interval: interval.millis)
 
 
@@ -77,7 +81,8 @@ class CandleReader:
         """Candles whose start is in [start, end) and after `after`, oldest first."""
         lower = {"$gt": after} if after is not None and after >= start else {"$gte": start}
         query = {**_key(source, symbol, interval), "start": {**lower, "$lt": end}}
-        return list(self._candles.find(query, _PUBLIC).sort("start", ASCENDING).limit(limit))
+        cursor = self._candles.find(query, _PUBLIC, batch_size=PAGE_BATCH)
+        return list(cursor.sort("start", ASCENDING).limit(limit))
 
     def newest(self, source: str, symbol: str, interval: Interval, count: int) -> list[Document]:
         """The `count` newest candles, newest first."""

@@ -35,6 +35,10 @@ class ApiSettings(BaseSettings):
     ready_max_age_s: float = Field(default=300.0, gt=0)
     # Identical queries within this many seconds share one Mongo query; 0 turns caching off.
     cache_ttl_s: float = Field(default=1.0, ge=0)
+    # The oldest cached result still served while a background query refreshes it; past
+    # this, requests wait for the refresh. Bounds how stale an answer can be when the
+    # database is slower than the TTL (FerretDB under load: about a second per refresh).
+    cache_max_stale_s: float = Field(default=10.0, gt=0)
     cache_max_entries: int = Field(default=256, gt=0)
 
     @field_validator("sources")
@@ -47,9 +51,11 @@ class ApiSettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _default_within_max(self) -> Self:
+    def _consistent(self) -> Self:
         if self.default_limit > self.max_limit:
             raise ValueError("default_limit must not exceed max_limit")
+        if self.cache_max_stale_s < self.cache_ttl_s:
+            raise ValueError("cache_max_stale_s must be at least cache_ttl_s")
         return self
 
     @property

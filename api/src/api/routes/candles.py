@@ -2,89 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import orjson
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import CacheDep, ReaderDep, SettingsDep
+from api.cache import QueryCache
 from api.models import CandlePage
-from api.pagination import InvalidCursor, decode_cursor, encode_cursor
-from api.params import LimitDep, Moment, SourceDep, SymbolQuery, invalid
+from api.pages import CandleQuery, check_window, render_page
+from api.pagination import InvalidCursor, decode_cursor
+from api.params import (
+    LimitQuery,
+    Moment,
+    SourceQuery,
+    SymbolQuery,
+    invalid,
+    page_limit,
+    valid_source,
+)
 from api.repository import CandleReader
 from api.settings import ApiSettings
 from coinstream_common.intervals import Interval
 
+if TYPE_CHECKING:
+    from api.repeats import KnownQueries  # which imports this module's route
+
 router = APIRouter(prefix="/v1", tags=["candles"])
-DEFAULT_RANGE = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class CandleQuery:
-    """A request's parameters; also its cache key, so "now" is resolved only when loading."""
-
-    source: str
-    symbol: str
-    interval: Interval
-    start: datetime | None
-    end: datetime | None
-    after: datetime | None
-    limit: int
-
-    def window(self, now: datetime) -> tuple[datetime, datetime]:
-        end = self.end or now
-        return self.start or end - DEFAULT_RANGE, end
-
-
-def check_window(query: CandleQuery, settings: ApiSettings) -> None:
-    start, end = query.window(datetime.now(UTC))
-    if start >= end:
-        raise invalid("start", "start must be before end (end defaults to now)", start.isoformat())
-    spanned = (end - start) / timedelta(milliseconds=query.interval.millis)
-    if spanned > settings.max_range_candles:
-        raise invalid(
-            "end",
-            f"start to end spans {spanned:.0f} {query.interval} candles; "
-            f"at most {settings.max_range_candles} per request",
-            end.isoformat(),
-        )
-
-
-def render_page(reader: CandleReader, query: CandleQuery) -> bytes:
-    """The page as JSON bytes: rows go from Mongo to orjson without a model per row."""
-    start, end = query.window(datetime.now(UTC))
-    rows = reader.page(
-        query.source,
-        query.symbol,
-        query.interval,
-        start=start,
-        end=end,
-        after=query.after,
-        limit=query.limit + 1,
-    )
-    more = len(rows) > query.limit
-    page = {
-        "source": query.source,
-        "symbol": query.symbol,
-        "interval": query.interval.value,
-        "start": start,
-        "end": end,
-        "candles": rows[: query.limit],
-        "next_cursor": encode_cursor(rows[query.limit - 1]["start"]) if more else None,
-    }
-    return orjson.dumps(page, option=orjson.OPT_UTC_Z)
 
 
 @router.get("/candles", response_model=CandlePage)
-def candles(
-    reader: ReaderDep,
-    cache: CacheDep,
-    settings: SettingsDep,
-    source: SourceDep,
+async def candles(
+    request: Request,
+    source: SourceQuery,
     symbol: SymbolQuery,
-    limit: LimitDep,
+    limit: LimitQuery = None,
     interval: Interval = Interval.M1,
     start: Annotated[Moment | None, Query(description="Inclusive; default end - 24h")] = None,
     end: Annotated[Moment | None, Query(description="Exclusive; default now")] = None,
@@ -93,11 +43,22 @@ def candles(
     ] = None,
 ) -> Response:
     """Candles whose window starts in [start, end), oldest first, `limit` at a time."""
+    # The busiest route takes the app's objects from its state and checks the source and
+    # limit with plain calls: each FastAPI dependency costs a resolution on every request,
+    # and the five this route had took most of its time when its page was cached.
+    state = request.app.state
+    settings: ApiSettings = state.settings
+    reader: CandleReader = state.reader
+    cache: QueryCache = state.cache
+    source, limit = valid_source(settings, source), page_limit(settings, limit)
     try:
         after = decode_cursor(cursor) if cursor is not None else None
     except InvalidCursor as error:
         raise invalid("cursor", str(error), cursor) from None
     query = CandleQuery(source, symbol, interval, start, end, after, limit)
     check_window(query, settings)
-    body = cache.get(query, lambda: render_page(reader, query))
-    return Response(body, media_type="application/json")
+    repeats: KnownQueries = state.known_candle_queries
+    repeats.remember(request.scope["query_string"], query)
+    # async, so a cached page is answered on the event loop; the query runs in a thread.
+    page = await cache.get_async(query, lambda: render_page(reader, query))
+    return page.response(request.headers.get("accept-encoding"), "application/json")
