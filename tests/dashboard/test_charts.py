@@ -65,3 +65,14 @@ def test_a_chart_starts_no_more_than_max_points_back() -> None:
     start, clipped = chart_start(now, timedelta(days=7), 60, 1440)
     assert clipped
     assert start == now - timedelta(minutes=1440)
+
+
+def test_a_chart_starts_on_a_candle_boundary_so_polls_repeat_one_url() -> None:
+    now = datetime(2024, 3, 25, 0, 0, 30, tzinfo=UTC)
+    later = now + timedelta(seconds=20)
+    hour_back = datetime(2024, 3, 24, 23, 0, tzinfo=UTC)
+    assert chart_start(now, timedelta(hours=1), 60, 1440) == (hour_back, False)
+    assert chart_start(later, timedelta(hours=1), 60, 1440) == (hour_back, False)
+    # Clipped, the start rounds up: never more candles than max_points.
+    start, clipped = chart_start(now, timedelta(days=7), 60, 1440)
+    assert (start, clipped) == (datetime(2024, 3, 24, 0, 1, tzinfo=UTC), True)

@@ -86,7 +86,19 @@ def chart_start(
     now: datetime, span: timedelta, interval_s: int, max_points: int
 ) -> tuple[datetime, bool]:
     """Where a chart of `span` up to `now` starts, at most `max_points` candles back; and
-    whether that cut the span short."""
-    earliest = now - timedelta(seconds=interval_s * max_points)
-    start = now - span
+    whether that cut the span short.
+
+    The start is on a candle boundary, so every poll within one candle asks the API the
+    same URL (its caches answer those from memory) and the first candle is a whole one.
+    """
+    start = _align(now - span, interval_s, up=False)
+    earliest = _align(now - timedelta(seconds=interval_s * max_points), interval_s, up=True)
     return (earliest, True) if start < earliest else (start, False)
+
+
+def _align(moment: datetime, interval_s: int, *, up: bool) -> datetime:
+    seconds = moment.timestamp()
+    aligned = seconds - seconds % interval_s
+    if up and aligned < seconds:
+        aligned += interval_s
+    return datetime.fromtimestamp(aligned, moment.tzinfo)
