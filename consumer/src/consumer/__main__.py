@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -18,6 +19,10 @@ from consumer.settings import ConsumerSettings
 
 log = logging.getLogger("consumer")
 TOPIC_CHECK_TIMEOUT_S = 30.0
+# The per-message path allocates about one tracked object per tick, so Python's default
+# (a young-generation collection every 700) collected every few hundred ticks; measured
+# on 200,000 ticks, folding took 13-20 % less time with these thresholds.
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def missing_topics(kafka: KafkaSettings, topics: list[str]) -> list[str]:
@@ -27,6 +32,7 @@ def missing_topics(kafka: KafkaSettings, topics: list[str]) -> list[str]:
 
 def main() -> int:
     configure_logging(LogSettings().level)
+    gc.set_threshold(*GC_THRESHOLDS)
     kafka, mongo, settings = KafkaSettings(), MongoSettings(), ConsumerSettings()
     topics = [kafka.ticks_topic, settings.late_topic, settings.dead_letter_topic]
     if missing := missing_topics(kafka, topics):
