@@ -26,8 +26,9 @@ SYMBOL_PATTERN = r"^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$"
 SOURCE_PATTERN = r"^[a-z][a-z0-9_]{1,31}$"
 _SYMBOL = re.compile(SYMBOL_PATTERN)
 _SOURCE = re.compile(SOURCE_PATTERN)
-# (source, symbol) pairs already matched: a stream holds few, so regexes run rarely.
-_KNOWN_NAMES: set[tuple[str, str]] = set()
+# Symbols already matched, by source: a stream holds few, so regexes run rarely. Keyed in
+# two levels so the check, on every tick's path, allocates nothing.
+_KNOWN_NAMES: dict[str, set[str]] = {}
 _KNOWN_NAMES_MAX = 10_000
 
 Positive = Annotated[float, msgspec.Meta(gt=0)]
@@ -64,14 +65,9 @@ class Tick(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False, om
     change_24h_pct: float | None = None
 
     def __post_init__(self) -> None:
-        names = (self.source, self.symbol)
-        if names not in _KNOWN_NAMES:
-            if not _SOURCE.match(self.source):
-                raise InvalidTick("source", f"must match {SOURCE_PATTERN}")
-            if not _SYMBOL.match(self.symbol):
-                raise InvalidTick("symbol", f"must look like BTC-USD ({SYMBOL_PATTERN})")
-            if len(_KNOWN_NAMES) < _KNOWN_NAMES_MAX:
-                _KNOWN_NAMES.add(names)
+        known = _KNOWN_NAMES.get(self.source)
+        if known is None or self.symbol not in known:
+            _check_names(self.source, self.symbol)
         # The constraints already refuse NaN and negative infinity for these three.
         if self.price == math.inf:
             raise InvalidTick("price", "must be a finite number")
@@ -85,6 +81,15 @@ class Tick(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False, om
             raise InvalidTick("event_time", "is more than 5 minutes after ingest_time")
         if self.kind == "trade" and self.size is None:
             raise InvalidTick("size", "a trade needs a size")
+
+
+def _check_names(source: str, symbol: str) -> None:
+    if not _SOURCE.match(source):
+        raise InvalidTick("source", f"must match {SOURCE_PATTERN}")
+    if not _SYMBOL.match(symbol):
+        raise InvalidTick("symbol", f"must look like BTC-USD ({SYMBOL_PATTERN})")
+    if sum(map(len, _KNOWN_NAMES.values())) < _KNOWN_NAMES_MAX:
+        _KNOWN_NAMES.setdefault(source, set()).add(symbol)
 
 
 FIELDS: Final = frozenset(Tick.__struct_fields__)
