@@ -174,15 +174,20 @@ class CandleConsumer:
         self._writer.retry(self._positions)
 
     def _flush(self, partitions: set[int] | None = None) -> None:
-        """Hand what changed to the writer, with the offsets its write will cover."""
+        """Hand what changed to the writer, with the offsets its write will cover.
+
+        Called with no write in flight (the submit refuses otherwise), so retention's
+        delete runs between writes, never beside one: SQLite (under FerretDB) has one
+        writer at a time, and a second waits for it up to a 10 s busy timeout.
+        """
         now = self._clock()
+        if now >= self._next_retention:
+            self._apply_retention(now)
         self._aggregator.advance_idle(int(now * 1000), self._settings.idle_timeout_ms)
         positions = {
             p: o for p, o in self._positions.items() if partitions is None or p in partitions
         }
         self._writer.submit(FlushJob(self._aggregator.drain(partitions), positions, now))
-        if now >= self._next_retention:
-            self._apply_retention(now)
 
     def _apply_retention(self, now: float) -> None:
         cutoff = int((now - self._settings.raw_retention_hours * 3600) * 1000)
