@@ -32,8 +32,6 @@ from typing import Any
 
 import orjson
 from confluent_kafka import Consumer, Producer
-from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import NewTopic
 from pymongo import MongoClient
 from support import (  # type: ignore[import-not-found]
     bench_line,
@@ -54,6 +52,7 @@ from devstack.paths import cache_dir  # noqa: E402
 from devstack.stack import Endpoints  # noqa: E402
 from tests.support.consumer_process import committed_lag_or_none  # noqa: E402
 from tests.support.market import encoded, market_ticks  # noqa: E402
+from tests.support.topics import create_tick_topics  # noqa: E402
 
 TICKS = int(os.environ.get("BENCH_CONSUMER_TICKS", "1000000"))
 SYMBOLS = [f"B{i}-USD" for i in range(10)]
@@ -63,17 +62,6 @@ FRESH_RATE, FRESH_SECONDS = 1_000, 20
 # Our consumer's rate varies by up to a quarter between runs on 2 shared cores: the median
 # of three is reported (each run is a new group and database on the same topic).
 OURS_RUNS = 3
-
-
-def create_topics(bootstrap: str, name: str, partitions: int) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    topics = [
-        NewTopic(name, partitions, 1),
-        NewTopic(f"{name}.late", 1, 1),
-        NewTopic(f"{name}.dlq", 1, 1),
-    ]
-    for future in admin.create_topics(topics).values():
-        future.result(timeout=30)
 
 
 def fill(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
@@ -207,7 +195,7 @@ def quix(bootstrap: str, topic: str, total: int, changelog: bool, fetch_backoff_
 
 def freshness(endpoints: Endpoints) -> tuple[float, float]:
     topic = f"bench-fresh-{uuid.uuid4().hex[:8]}"
-    create_topics(endpoints.kafka_bootstrap, topic, 1)
+    create_tick_topics(endpoints.kafka_bootstrap, topic, 1)
     group, database = f"fresh-{topic[-8:]}", f"fresh_{topic[-8:]}"
     env = consumer_env(endpoints, topic, group, database)
     process = subprocess.Popen([sys.executable, "-m", "consumer"], env=env, cwd=ROOT)
@@ -280,7 +268,7 @@ def main() -> None:
     with bench_servers() as endpoints:
         bootstrap = endpoints.kafka_bootstrap
         topic = f"bench-consumer-{uuid.uuid4().hex[:8]}"
-        create_topics(bootstrap, topic, 3)
+        create_tick_topics(bootstrap, topic, 3)
         ticks = market_ticks(TICKS, symbols=SYMBOLS, start_ms=START_MS, span_ms=6 * 3_600_000)
         fill(bootstrap, topic, encoded(ticks))
         total = len(ticks)

@@ -6,14 +6,13 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import NewTopic
 from hypothesis import HealthCheck, settings
 from pymongo import MongoClient
 from pymongo.database import Database
 
 from coinstream_common.mongo import Document
 from tests.support.servers import ServerAddresses, test_servers
+from tests.support.topics import create_tick_topics
 
 # Machines are noisy: judge properties by their outcome, never by how fast inputs come.
 settings.register_profile("coinstream", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -81,18 +80,11 @@ def unique(prefix: str) -> str:
 @pytest.fixture
 def new_topic(kafka_bootstrap: str) -> Callable[..., str]:
     """Create a topic of its own for this test."""
-    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
 
     def create(partitions: int = 3) -> str:
         """A ticks topic, with its `.late` and `.dlq` side topics."""
         name = unique("test-ticks")
-        topics = [
-            NewTopic(name, partitions, 1),
-            NewTopic(f"{name}.late", 1, 1),
-            NewTopic(f"{name}.dlq", 1, 1),
-        ]
-        for future in admin.create_topics(topics).values():
-            future.result(timeout=30)
+        create_tick_topics(kafka_bootstrap, name, partitions)
         return name
 
     return create

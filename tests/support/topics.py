@@ -1,4 +1,4 @@
-"""Reading a whole topic back, for integration tests that check what was published."""
+"""Creating tick topics, and reading a whole topic back to check what was published."""
 
 from __future__ import annotations
 
@@ -6,8 +6,21 @@ import time
 import uuid
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
 
 from coinstream_common.ticks import Tick, decode_tick
+
+
+def create_tick_topics(bootstrap: str, name: str, partitions: int) -> None:
+    """A ticks topic with its `.late` and `.dlq` side topics, as the consumer expects."""
+    topics = [
+        NewTopic(name, partitions, 1),
+        NewTopic(f"{name}.late", 1, 1),
+        NewTopic(f"{name}.dlq", 1, 1),
+    ]
+    for future in AdminClient({"bootstrap.servers": bootstrap}).create_topics(topics).values():
+        future.result(timeout=30)
 
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[bytes]:
