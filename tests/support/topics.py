@@ -19,7 +19,8 @@ def create_tick_topics(bootstrap: str, name: str, partitions: int) -> None:
         NewTopic(f"{name}.late", 1, 1),
         NewTopic(f"{name}.dlq", 1, 1),
     ]
-    for future in AdminClient({"bootstrap.servers": bootstrap}).create_topics(topics).values():
+    admin = AdminClient({"bootstrap.servers": bootstrap})  # kept alive until the results
+    for future in admin.create_topics(topics).values():
         future.result(timeout=30)
 
 
