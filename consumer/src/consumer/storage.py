@@ -23,6 +23,11 @@ class SeriesSnapshotRepository:
     def __init__(self, db: Database[Document]) -> None:
         self._states: Collection[Document] = db["consumer_state"]
 
+    def ensure_indexes(self) -> None:
+        # Restore reads a partition's snapshots. Creating it now also makes the collection
+        # exist before the first flush, so no write creates a collection mid-run.
+        self._states.create_index([("partition", ASCENDING)], name="partition")
+
     def save_many(self, snapshots: Sequence[SeriesSnapshot]) -> None:
         if snapshots:
             requests = [
@@ -95,6 +100,7 @@ class ConsumerStore:
     def ensure_indexes(self) -> None:
         self.candles.ensure_indexes()
         self.raw.ensure_indexes()
+        self.snapshots.ensure_indexes()
 
     def restore_partition(self, partition: int, rules: WindowRules) -> list[Series]:
         """Every series of a partition, as its saved state left it; three queries in all."""
