@@ -40,6 +40,9 @@ class ApiSettings(BaseSettings):
     # database is slower than the TTL (FerretDB under load: about a second per refresh).
     cache_max_stale_s: float = Field(default=10.0, gt=0)
     cache_max_entries: int = Field(default=256, gt=0)
+    # A database reply slower than this fails its query (pymongo retries a read once) and
+    # the request gets a 503, instead of holding it and every request sharing its query.
+    query_timeout_s: float = Field(default=10.0, gt=0)
 
     @field_validator("sources")
     @classmethod

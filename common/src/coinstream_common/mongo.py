@@ -25,13 +25,20 @@ CANDLE_KEY = ("source", "symbol", "interval", "start")
 _DUPLICATE_KEY = 11000
 
 
-def connect(settings: MongoSettings, app_name: str) -> MongoClient[Document]:
+def connect(
+    settings: MongoSettings, app_name: str, reply_timeout_ms: int | None = None
+) -> MongoClient[Document]:
+    """A client; `reply_timeout_ms` bounds the wait for each reply, which suits a reader
+    that must answer in time, not a writer whose writes may be slow. A socket timeout,
+    not pymongo's `timeoutMS`: that one sends `maxTimeMS`, which FerretDB refuses on some
+    commands (distinct)."""
     return MongoClient(
         settings.uri,
         tz_aware=True,
         appname=app_name,
         serverSelectionTimeoutMS=settings.timeout_ms,
         connectTimeoutMS=settings.timeout_ms,
+        socketTimeoutMS=reply_timeout_ms,
     )
 
 

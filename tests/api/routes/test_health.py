@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pymongo.database import Database
+from pymongo.uri_parser import parse_uri
 
 from api.main import create_app
 from api.settings import ApiSettings
 from coinstream_common.mongo import Document
 from coinstream_common.settings import MongoSettings
 from devstack.net import free_port
+from tests.support.pipeline import wait_for
+from tests.support.stalling_proxy import stalling_proxy
 
 pytestmark = pytest.mark.integration
 
@@ -64,6 +68,34 @@ def test_not_ready_and_503s_when_mongo_is_unreachable() -> None:
     )
     assert candles.status_code == 503
     assert candles.json() == {"detail": "the database is unavailable"}
+
+
+def test_a_stalled_database_gets_a_503_in_time_and_the_api_recovers(
+    mongo_uri: str, seeded: Database[Document]
+) -> None:
+    ((host, port),) = parse_uri(mongo_uri)["nodelist"]
+    params = {"source": "simulated", "symbol": "ETH-USD"}
+    with stalling_proxy((host, port)) as proxy:
+        mongo = MongoSettings(
+            uri=mongo_uri.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"),
+            database=seeded.name,
+        )
+        app = create_app(ApiSettings(query_timeout_s=1, cache_ttl_s=0), mongo)
+        with TestClient(app) as client:
+            assert client.get("/v1/candles", params=params).status_code == 200
+            proxy.stall()
+            started = time.monotonic()
+            stalled = client.get("/v1/candles", params=params)
+            waited = time.monotonic() - started
+            proxy.resume()
+            wait_for(
+                lambda: client.get("/v1/candles", params=params).status_code == 200,
+                timeout_s=15,
+                what="the API to answer again",
+            )
+    assert stalled.status_code == 503
+    assert stalled.json() == {"detail": "the database is unavailable"}
+    assert 0.9 <= waited < 5, waited  # a 1 s wait per reply; pymongo retries a read once
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
