@@ -55,7 +55,6 @@ class SideOutputs:
             headers=list((headers | origin).items()),
             on_delivery=self._on_delivery,
         )
-        self._producer.poll(0)
 
     def flush(self, timeout_s: float) -> bool:
         """Wait for every side output to be acknowledged; False if some were not (yet)."""
