@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import zlib
+
 from coinstream_common.ticks import encode_tick
 from consumer.state import RawBatch, unpack
 from tests.support.ticks import T0, trade
@@ -18,3 +20,14 @@ def test_a_raw_bucket_gives_back_every_tick_and_offset() -> None:
     unpacked = list(unpack(doc))
     assert [offset for offset, _ in unpacked] == [7, 9, 12, 13, 20]
     assert [fields["event_id"] for _, fields in unpacked] == [t.event_id for t in ticks]
+
+
+def test_a_bucket_written_before_zstd_is_still_read() -> None:
+    ticks = [trade(100.0 + i, T0 + 1_000 * i) for i in range(3)]
+    batch = RawBatch("simulated", "BTC-USD", 0)
+    for offset, tick in enumerate(ticks):
+        batch.add(tick, offset, encode_tick(tick))
+    doc = batch.document()
+    del doc["codec"]
+    doc["ticks"] = zlib.compress(b"\n".join(encode_tick(t) for t in ticks), 1)
+    assert [fields["event_id"] for _, fields in unpack(doc)] == [t.event_id for t in ticks]
