@@ -23,7 +23,9 @@ $(UV):
 	python3 -m venv $(CACHE)/uv-$(UV_VERSION)
 	$(CACHE)/uv-$(UV_VERSION)/bin/pip install --quiet uv==$(UV_VERSION)
 
-.venv/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml tools/devstack/pyproject.toml
+# The consumer is installed as a compiled wheel (consumer/setup.py): its sources count too.
+.venv/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml tools/devstack/pyproject.toml \
+		consumer/setup.py $(wildcard consumer/src/consumer/*.py)
 	$(UV) sync --frozen --all-packages --quiet
 	touch $@
 

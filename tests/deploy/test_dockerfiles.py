@@ -39,7 +39,8 @@ def test_dockerfile_conventions(service: str) -> None:
     assert bases, "no FROM"
     for base in bases:
         assert re.search(r":\d[\w.-]*$", base), f"{base} is not pinned to a version"
-    assert all("slim" in b for b in bases if b.startswith("python:"))
+    # A build stage may need more (the consumer's compiler); what runs is slim.
+    assert "slim" in bases[-1]
     # Dependencies install before the sources are copied, so code edits keep that layer.
     assert (
         text.index("uv.lock")
