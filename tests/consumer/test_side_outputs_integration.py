@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -86,6 +87,27 @@ def test_a_resent_tick_counts_once_even_across_a_restart(
     doc = one_minute(db)
     assert doc is not None
     assert (doc["count"], doc["volume"], doc["close"]) == (2, 3.0, 50.0)
+
+
+def test_a_restarted_consumer_keeps_the_raw_ticks_dedup_needs_however_old(
+    kafka_bootstrap: str, new_topic: MakeTopic, new_group: MakeGroup, new_database: MakeDatabase
+) -> None:
+    """The test ticks were ingested in 2024, far beyond the 7-day retention: a consumer
+    that flushes (and so runs retention) before its first message must not delete the
+    buckets its restore then reads to recognise a re-sent tick."""
+    topic, group, db = new_topic(), new_group(), new_database()
+    tick = trade(100.0, T0 + 1_000, size=2.0)
+    publish(kafka_bootstrap, topic, [tick])
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 1)
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        time.sleep(1)  # flushes every 100 ms, with nothing read yet
+        assert db.ticks_raw.count_documents({}) == 1
+        publish(kafka_bootstrap, topic, [tick, trade(50.0, T0 + 2_000)])
+        wait_for(lambda: (doc := one_minute(db)) is not None and doc["close"] == 50.0)
+    doc = one_minute(db)
+    assert doc is not None
+    assert (doc["count"], doc["volume"]) == (2, 3.0)
 
 
 def test_backfill_lands_in_history_even_after_live_ticks(

@@ -40,7 +40,7 @@ def consumer_process(
         "CONSUMER_DEAD_LETTER_TOPIC": f"{topic}.dlq",
         # Runs are compared, so no window may close on the wall clock mid-comparison.
         "CONSUMER_IDLE_TIMEOUT_MS": str(3_600_000),
-        # Test ticks were ingested in 2024: wall-clock retention would delete them at once.
+        # Runs are compared raw offset by raw offset, so retention must delete none of them.
         "CONSUMER_RAW_RETENTION_HOURS": str(10**6),
         "METRICS_PORT": str(free_port()),
         "LOG_LEVEL": log_level,

@@ -21,11 +21,20 @@ from consumer.aggregator import Aggregator
 from consumer.series import ON_TIME, Series
 from consumer.settings import ConsumerSettings
 from consumer.side_outputs import SideOutputs
+from consumer.state import NEVER
 from consumer.storage import ConsumerStore
 from consumer.writer import FlushJob, FlushWriter
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 300.0
+
+
+def retention_cutoff(now_ms: int, newest_ingest_ms: int, retention_ms: int) -> int:
+    """Raw buckets ingested before this go: the retention period before the newest tick's
+    ingest time, and never later than before now. Counting from the wall clock alone would
+    delete, on a restart, the buckets of ticks ingested long ago (a replay of old data)
+    that dedup still needs: restore reads them to recognise a re-sent tick."""
+    return min(now_ms, newest_ingest_ms) - retention_ms
 
 
 class CandleConsumer:
@@ -190,12 +199,24 @@ class CandleConsumer:
         self._writer.submit(FlushJob(self._aggregator.drain(partitions), positions, now))
 
     def _apply_retention(self, now: float) -> None:
-        cutoff = int((now - self._settings.raw_retention_hours * 3600) * 1000)
+        """Per partition this consumer holds series of: one that has read nothing yet keeps
+        its buckets, which the restore of its series is about to read."""
+        newest: dict[int, int] = {}
+        for series in self._aggregator:
+            newest[series.partition] = max(
+                newest.get(series.partition, NEVER), series.max_ingest_time
+            )
+        retention_ms = int(self._settings.raw_retention_hours * 3_600_000)
         try:
-            metrics.RAW_DELETED.inc(self._store.raw.delete_ingested_before(cutoff))
+            for partition, ingest in newest.items():
+                if ingest != NEVER:
+                    cutoff = retention_cutoff(int(now * 1000), ingest, retention_ms)
+                    deleted = self._store.raw.delete_ingested_before(partition, cutoff)
+                    metrics.RAW_DELETED.inc(deleted)
         except PyMongoError as error:
             log.warning("raw tick retention failed", extra={"error": str(error)[:300]})
-        self._next_retention = now + RETENTION_EVERY_S
+        if newest:
+            self._next_retention = now + RETENTION_EVERY_S
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         # Restoring the new partitions reads what the write in flight may still be writing.

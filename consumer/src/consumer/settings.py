@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coinstream_common.intervals import Interval, parse_intervals
@@ -25,6 +27,8 @@ class ConsumerSettings(BaseSettings):
     session_timeout_ms: int = Field(default=10_000, ge=6_000)
     # Event ids remembered per series (by ingest time) to recognise re-sent ticks.
     dedup_window_ms: int = Field(default=10 * 60_000, ge=10 * 60_000)
+    # Raw buckets are kept this long before the newest tick's ingest time; dedup across a
+    # restart reads them, so this covers the dedup window at least.
     raw_retention_hours: float = Field(default=7 * 24, gt=0)
     late_topic: str = "ticks.late"
     dead_letter_topic: str = "ticks.dlq"
@@ -34,6 +38,12 @@ class ConsumerSettings(BaseSettings):
     def _known_intervals(cls, value: str) -> str:
         parse_intervals(value)
         return value
+
+    @model_validator(mode="after")
+    def _retention_covers_dedup(self) -> Self:
+        if self.raw_retention_hours * 3_600_000 < self.dedup_window_ms:
+            raise ValueError("raw_retention_hours must cover dedup_window_ms")
+        return self
 
     @property
     def interval_set(self) -> tuple[Interval, ...]:

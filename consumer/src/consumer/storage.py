@@ -84,9 +84,10 @@ class RawTickRepository:
                     seen.setdefault(tick["event_id"], (offset, tick["ingest_time"]))
         return out
 
-    def delete_ingested_before(self, ingest_ms: int) -> int:
+    def delete_ingested_before(self, partition: int, ingest_ms: int) -> int:
         """Retention: TTL indexes are not portable to FerretDB, so old buckets are deleted."""
-        return self._ticks.delete_many({"max_ingest_time": {"$lt": ingest_ms}}).deleted_count
+        query = {"partition": partition, "max_ingest_time": {"$lt": ingest_ms}}
+        return self._ticks.delete_many(query).deleted_count
 
 
 class ConsumerStore:
