@@ -82,7 +82,9 @@ def latest_btc_candle(stack: LocalStack) -> dict[str, object] | None:
             "interval": "1m",
             "start": since.isoformat(),
         },
-        timeout=5,
+        # Longer than the API's own query timeout (10 s): a stalled query then fails the
+        # test with the API's 503, and its log says why, instead of a bare client timeout.
+        timeout=15,
     )
     response.raise_for_status()
     candles: list[dict[str, object]] = response.json()["candles"]
