@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from pydantic import ValidationError
+from pymongo.database import Database
 
+from coinstream_common.mongo import Document
+from coinstream_common.ticks import encode_tick
 from consumer.app import retention_cutoff
 from consumer.settings import ConsumerSettings
+from consumer.state import RawBatch
+from consumer.storage import RawTickRepository
+from tests.support.ticks import T0, trade
 
 HOUR = 3_600_000
 NOW = 1_800_000_000_000
@@ -25,3 +33,21 @@ def test_retention_must_cover_the_dedup_window() -> None:
     with pytest.raises(ValidationError, match="cover dedup_window_ms"):
         ConsumerSettings(raw_retention_hours=0.1, dedup_window_ms=10 * 60_000)
     assert ConsumerSettings(raw_retention_hours=0.2).raw_retention_hours == 0.2
+
+
+@pytest.mark.integration
+def test_retention_deletes_only_older_buckets_of_its_partition(
+    new_database: Callable[[], Database[Document]],
+) -> None:
+    db = new_database()
+    raw = RawTickRepository(db)
+    buckets = []
+    for offset, (partition, event_time) in enumerate([(0, T0), (0, T0 + 2 * HOUR), (1, T0)]):
+        tick = trade(100.0, event_time)
+        batch = RawBatch("simulated", "BTC-USD", partition)
+        batch.add(tick, offset, encode_tick(tick))
+        buckets.append(batch)
+    raw.insert_many(buckets)
+    assert raw.delete_ingested_before(0, T0 + HOUR) == 1
+    left = sorted((doc["partition"], doc["first_offset"]) for doc in db.ticks_raw.find())
+    assert left == [(0, 1), (1, 2)]
