@@ -206,11 +206,11 @@ class CandleConsumer:
             newest[series.partition] = max(
                 newest.get(series.partition, NEVER), series.max_ingest_time
             )
-        retention_ms = int(self._settings.raw_retention_hours * 3_600_000)
+        now_ms, retention_ms = int(now * 1000), self._settings.raw_retention_ms
         try:
             for partition, ingest in newest.items():
                 if ingest != NEVER:
-                    cutoff = retention_cutoff(int(now * 1000), ingest, retention_ms)
+                    cutoff = retention_cutoff(now_ms, ingest, retention_ms)
                     deleted = self._store.raw.delete_ingested_before(partition, cutoff)
                     metrics.RAW_DELETED.inc(deleted)
         except PyMongoError as error:

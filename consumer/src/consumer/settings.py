@@ -41,9 +41,13 @@ class ConsumerSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _retention_covers_dedup(self) -> Self:
-        if self.raw_retention_hours * 3_600_000 < self.dedup_window_ms:
+        if self.raw_retention_ms < self.dedup_window_ms:
             raise ValueError("raw_retention_hours must cover dedup_window_ms")
         return self
+
+    @property
+    def raw_retention_ms(self) -> int:
+        return int(self.raw_retention_hours * 3_600_000)
 
     @property
     def interval_set(self) -> tuple[Interval, ...]:
