@@ -6,7 +6,10 @@ from Kafka and Mongo). They stay plain, strictly typed Python that mypy checks a
 tests exercise compiled; docs/consumer.md says what compiling changes.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from mypyc.build import mypycify
@@ -16,10 +19,16 @@ HERE = Path(__file__).resolve().parent
 # The shared package is type-checked from its source, next to this one in the repository.
 os.environ["MYPYPATH"] = str(HERE.parent / "common" / "src")
 COMPILED = ("windows", "accumulator", "state", "series", "aggregator")
+# A fresh build directory each time: setuptools copies whatever an old build/ holds into
+# the wheel, so a module deleted from src/ would live on in the installed consumer.
+BUILD = tempfile.mkdtemp(prefix="coinstream-consumer-build-")
+atexit.register(shutil.rmtree, BUILD, ignore_errors=True)
 
 setup(
     ext_modules=mypycify(
         [f"src/consumer/{name}.py" for name in COMPILED],
         opt_level="3",
-    )
+        target_dir=BUILD,
+    ),
+    options={"build": {"build_base": BUILD}},
 )
