@@ -150,7 +150,11 @@ class Series:
         if ingest > self.max_ingest_time:
             self.max_ingest_time = ingest
         event_id = tick.event_id
-        previous = self.seen.get(event_id) or self.seen_before.get(event_id)
+        previous = self.seen.get(event_id)
+        # The older generation was ingested by seen_since at the latest: once that is
+        # outside the window, none of it can make a duplicate, and it is not probed.
+        if previous is None and self.seen_since >= self.max_ingest_time - self.dedup_window_ms:
+            previous = self.seen_before.get(event_id)
         if previous is None:
             self.seen[event_id] = (offset, ingest)
         elif previous[0] != offset and previous[1] >= self.max_ingest_time - self.dedup_window_ms:
