@@ -17,6 +17,7 @@ merged into every interval's window when the series is drained.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
@@ -44,8 +45,9 @@ class Verdict:
     late: tuple[Interval, ...] = ()
 
 
-ON_TIME = Verdict()
-DUPLICATE = Verdict(duplicate=True)
+# Final: compiled, a constant is read directly, not looked up in the module's dict.
+ON_TIME: Final = Verdict()
+DUPLICATE: Final = Verdict(duplicate=True)
 
 
 @dataclass(slots=True)
