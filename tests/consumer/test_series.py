@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -119,6 +120,17 @@ def test_a_resent_tick_is_a_duplicate_and_changes_nothing() -> None:
     assert series.apply(original, 1, b"{}", 0).duplicate
     [flush] = agg.drain()
     assert flush.new[0].count == 1
+
+
+def test_a_tick_re_sent_past_the_window_counts_again_but_once() -> None:
+    agg = aggregator((Interval.M1,))
+    first = trade(100.0, T0, event_id="x:BTC-USD:trade:1")
+    series = feed(agg, first, 0)
+    agg.drain()  # the id moves to the older generation
+    feed(agg, trade(101.0, T0 + DEDUP + MINUTE), 1)  # ...which is now all outside the window
+    resent = msgspec.structs.replace(first, ingest_time=T0 + DEDUP + MINUTE)
+    assert not series.apply(resent, 2, b"{}", 0).duplicate  # past the window: counted again
+    assert series.apply(resent, 3, b"{}", 0).duplicate  # but only once
 
 
 def test_an_idle_series_closes_its_last_window_on_the_wall_clock() -> None:
