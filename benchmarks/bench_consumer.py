@@ -9,7 +9,8 @@ some late, some re-sent) is read by:
       of 3 runs), and its resident memory is sampled throughout (peak of the 3);
   (c) Quix Streams, 1-minute tumbling OHLC + volume `.final()`, in a virtual environment
       of its own, with and without changelog topics, with fetch.queue.backoff.ms 0 and
-      10 (the fastest of the four is reported).
+      10; the fastest of the four settings is run twice more, and the median of its
+      three runs is reported, the statistic reported for ours.
 Freshness: at 1,000 ticks/s, the time from producing a tick to its 1-minute candle
 counting it in Mongo, read by polling every 10 ms.
 Prints `BENCH consumer ours_msgs_per_s=<n> quix_msgs_per_s=<n> ceiling_msgs_per_s=<n>
@@ -284,18 +285,22 @@ def main() -> None:
                 flush=True,
             )
         ours_rate, peak = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
-        quix_rates = {
+        trials = {
             (changelog, backoff): quix(bootstrap, topic, total, changelog, backoff)
             for changelog in (False, True)
             for backoff in (0, 10)
         }
         print(
             "quix (msgs/s) by (changelog, fetch.queue.backoff.ms): "
-            f"{ {k: round(r) for k, r in quix_rates.items()} }",
+            f"{ {k: round(r) for k, r in trials.items()} }",
             flush=True,
         )
+        # A single run's best of four is biased upwards; ours is a median of three.
+        fastest = max(trials, key=trials.__getitem__)
+        quix_runs = [trials[fastest], *(quix(bootstrap, topic, total, *fastest) for _ in range(2))]
+        print(f"quix at {fastest} (msgs/s): {[round(r) for r in quix_runs]}", flush=True)
         p50, p99 = freshness(endpoints)
-    ceiling_rate, quix_rate = statistics.median(ceilings), max(quix_rates.values())
+    ceiling_rate, quix_rate = statistics.median(ceilings), statistics.median(quix_runs)
     print(
         bench_line(
             "consumer",
