@@ -45,7 +45,7 @@ def test_retention_deletes_only_older_buckets_of_its_partition(
     for offset, (partition, event_time) in enumerate([(0, T0), (0, T0 + 2 * HOUR), (1, T0)]):
         tick = trade(100.0, event_time)
         batch = RawBatch("simulated", "BTC-USD", partition)
-        batch.add(tick, offset, encode_tick(tick))
+        batch.add(offset, encode_tick(tick), tick.event_time, tick.ingest_time)
         buckets.append(batch)
     raw.insert_many(buckets)
     assert raw.delete_ingested_before(0, T0 + HOUR) == 1

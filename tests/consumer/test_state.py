@@ -11,7 +11,7 @@ def test_a_raw_bucket_gives_back_every_tick_and_offset() -> None:
     ticks = [trade(100.0 + i, T0 + 1_000 * (5 - i)) for i in range(5)]
     batch = RawBatch("simulated", "BTC-USD", 2)
     for offset, tick in zip([7, 9, 12, 13, 20], ticks, strict=True):
-        batch.add(tick, offset, encode_tick(tick))
+        batch.add(offset, encode_tick(tick), tick.event_time, tick.ingest_time)
     doc = batch.document()
     assert doc["_id"] == "simulated|BTC-USD|2|7"
     assert (doc["first_offset"], doc["last_offset"], doc["count"]) == (7, 20, 5)
@@ -26,7 +26,7 @@ def test_a_bucket_written_before_zstd_is_still_read() -> None:
     ticks = [trade(100.0 + i, T0 + 1_000 * i) for i in range(3)]
     batch = RawBatch("simulated", "BTC-USD", 0)
     for offset, tick in enumerate(ticks):
-        batch.add(tick, offset, encode_tick(tick))
+        batch.add(offset, encode_tick(tick), tick.event_time, tick.ingest_time)
     doc = batch.document()
     del doc["codec"]
     doc["ticks"] = zlib.compress(b"\n".join(encode_tick(t) for t in ticks), 1)

@@ -148,7 +148,7 @@ class Series:
     def apply(self, tick: Tick, offset: int, raw: bytes, arrival_ms: int) -> Verdict:
         self.offset = offset
         self.last_arrival_ms = arrival_ms
-        ingest = tick.ingest_time
+        ingest, event_time = tick.ingest_time, tick.event_time
         if ingest > self.max_ingest_time:
             self.max_ingest_time = ingest
         event_id = tick.event_id
@@ -165,11 +165,10 @@ class Series:
             raw_batch = self.raw
             if raw_batch is None:
                 raw_batch = self.raw = RawBatch(self.source, self.symbol, self.partition)
-            raw_batch.add(tick, offset, raw)
+            raw_batch.add(offset, raw, event_time, ingest)
             self.raw_offset = offset
         if tick.backfill:
             return self._apply_each(tick, offset, historical=True)
-        event_time = tick.event_time
         if event_time > self.max_event_time:
             self.max_event_time = event_time
             if event_time - self.lateness_ms > self.watermark:

@@ -11,8 +11,6 @@ from typing import Any
 import orjson
 import zstandard
 
-from coinstream_common.ticks import Tick
-
 NEVER = -(2**62)  # before any time: what a series that saw nothing has for its times
 # zstd at level 1 packs a bucket of JSON ticks 3x faster than zlib at level 1, and smaller
 # (9.2x against 7.7x); compressing was most of the writer thread's time with zlib.
@@ -70,10 +68,10 @@ class RawBatch:
     min_ingest_time: int = 2**62
     max_ingest_time: int = -(2**62)
 
-    def add(self, tick: Tick, offset: int, raw: bytes) -> None:
+    def add(self, offset: int, raw: bytes, event_time: int, ingest: int) -> None:
+        """A tick's bytes and times (passed in: the caller has read them already)."""
         self.raw.append(raw)
         self.offsets.append(offset)
-        event_time, ingest = tick.event_time, tick.ingest_time
         if event_time < self.first_event_time:
             self.first_event_time = event_time
         if event_time > self.last_event_time:
