@@ -30,9 +30,9 @@ def test_retention_never_counts_back_from_later_than_now() -> None:
 
 
 def test_retention_must_cover_the_dedup_window() -> None:
-    with pytest.raises(ValidationError, match="cover dedup_window_ms"):
-        ConsumerSettings(raw_retention_hours=0.1, dedup_window_ms=10 * 60_000)
-    assert ConsumerSettings(raw_retention_hours=0.2).raw_retention_hours == 0.2
+    with pytest.raises(ValidationError, match="cover twice dedup_window_ms"):
+        ConsumerSettings(raw_retention_hours=0.3, dedup_window_ms=10 * 60_000)
+    assert ConsumerSettings(raw_retention_hours=0.34).raw_retention_hours == 0.34
 
 
 @pytest.mark.integration

@@ -122,15 +122,53 @@ def test_a_resent_tick_is_a_duplicate_and_changes_nothing() -> None:
     assert flush.new[0].count == 1
 
 
+def ingested(tick: Tick, ingest_time: int) -> Tick:
+    return msgspec.structs.replace(tick, ingest_time=ingest_time)
+
+
 def test_a_tick_re_sent_past_the_window_counts_again_but_once() -> None:
     agg = aggregator((Interval.M1,))
     first = trade(100.0, T0, event_id="x:BTC-USD:trade:1")
     series = feed(agg, first, 0)
-    agg.drain()  # the id moves to the older generation
-    feed(agg, trade(101.0, T0 + DEDUP + MINUTE), 1)  # ...which is now all outside the window
-    resent = msgspec.structs.replace(first, ingest_time=T0 + DEDUP + MINUTE)
+    # Two dedup buckets on, the first tick's bucket is forgotten.
+    feed(agg, ingested(trade(101.0, T0 + MINUTE), T0 + 2 * DEDUP), 1)
+    resent = ingested(first, T0 + 2 * DEDUP)
     assert not series.apply(resent, 2, b"{}", 0).duplicate  # past the window: counted again
     assert series.apply(resent, 3, b"{}", 0).duplicate  # but only once
+
+
+@given(
+    st.integers(min_value=0, max_value=3 * DEDUP),
+    st.integers(min_value=0, max_value=3 * DEDUP),
+    st.booleans(),
+)
+def test_ids_are_remembered_for_the_window_at_least_and_twice_it_at_most(
+    first_at: int, later_by: int, drain_between: bool
+) -> None:
+    agg = aggregator((Interval.M1,))
+    first = ingested(trade(100.0, T0, event_id="x:BTC-USD:trade:1"), T0 + first_at)
+    series = feed(agg, first, 0)
+    if drain_between:
+        agg.drain()  # flushing changes nothing: the rule depends on the ticks alone
+    feed(agg, ingested(trade(101.0, T0 + 1), T0 + first_at + later_by), 1)
+    duplicate = series.apply(first, 2, b"{}", 0).duplicate
+    if later_by <= DEDUP:
+        assert duplicate
+    elif later_by >= 2 * DEDUP:
+        assert not duplicate
+    assert duplicate == ((T0 + first_at + later_by) // DEDUP - (T0 + first_at) // DEDUP <= 1)
+
+
+def test_a_replayed_tick_meeting_its_own_restored_id_is_applied() -> None:
+    tick = trade(100.0, T0 + 1_000, event_id="x:BTC-USD:trade:1")
+    snapshot = SeriesSnapshot.empty("simulated", "BTC-USD", 0)
+    rules = aggregator((Interval.M1,)).rules
+    # Its raw bucket was written before a crash, its candle was not: the replay applies it.
+    series = Series.restored(snapshot, [], {tick.event_id: (7, tick.ingest_time)}, rules)
+    assert not series.apply(tick, 7, b"{}", 0).duplicate
+    assert series.apply(tick, 8, b"{}", 0).duplicate  # a copy at another offset
+    [candle] = series.drain().new
+    assert (candle.count, candle.offset) == (1, 7)
 
 
 def test_an_idle_series_closes_its_last_window_on_the_wall_clock() -> None:
@@ -184,20 +222,25 @@ def test_any_order_within_lateness_gives_the_reference_candles(
             assert summary(candle) == pytest.approx(expected[candle_key], rel=1e-9)
 
 
+def resent(ticks: list[Tick], data: st.DataObject) -> list[Tick]:
+    """The ticks with up to 10 re-sent copies, each somewhere after its original."""
+    with_copies = list(ticks)
+    for tick in data.draw(st.lists(st.sampled_from(ticks), max_size=10)):
+        position = data.draw(
+            st.integers(min_value=with_copies.index(tick) + 1, max_value=len(with_copies))
+        )
+        with_copies.insert(position, tick)
+    return with_copies
+
+
 # Re-sent copies within the dedup window (ticks here are ingested as they happen).
 @given(shuffled_within_lateness(span_ms=DEDUP), st.data())
 def test_duplicates_change_nothing(
     orders: tuple[list[Tick], list[Tick]], data: st.DataObject
 ) -> None:
     _, arrival = orders
-    with_copies = list(arrival)
-    for tick in data.draw(st.lists(st.sampled_from(arrival), max_size=10)):
-        position = data.draw(
-            st.integers(min_value=with_copies.index(tick) + 1, max_value=len(with_copies))
-        )
-        with_copies.insert(position, tick)
     expected = run(arrival)
-    got = run(with_copies)
+    got = run(resent(arrival, data))
     assert {k: summary(c) for k, c in got.items()} == {k: summary(c) for k, c in expected.items()}
 
 
@@ -251,7 +294,7 @@ def test_a_crash_at_any_moment_changes_no_candle(
     orders: tuple[list[Tick], list[Tick]], data: st.DataObject
 ) -> None:
     """The recovery argument of docs/consumer.md, run: crash mid-flush, restore, replay."""
-    _, arrival = orders
+    arrival = resent(orders[1], data)
     expected = run(arrival)
     log = CommitLog()
     agg = aggregator()

@@ -7,7 +7,8 @@ correctness argument is in docs/consumer.md; the rules it relies on are here:
   the series is idle (see `advance_idle`); a window is final once the watermark reaches
   its end, and a tick is late for, and only for, the windows already final;
 - a tick is a duplicate, and changes nothing, when its event id was seen at another
-  offset with an ingest time within the dedup window of the largest ingest time so far;
+  offset in a tick ingested in the dedup bucket of the largest ingest time so far or in
+  the bucket before (buckets: the dedup window's multiples of epoch time);
 - a tick at an offset a restored window already holds is skipped for that window.
 
 Speed: an on-time tick is folded only into a partial of its finest window; partials are
@@ -27,7 +28,13 @@ from consumer.state import NEVER, RawBatch, SeriesSnapshot
 from consumer.windows import is_closed
 
 WindowKey = tuple[Interval, int]
-SeenIds = dict[str, tuple[int, int]]  # event id -> (offset, ingest time)
+SeenIds = dict[str, tuple[int, int]]  # event id -> (offset, ingest time), as restored
+
+
+def dedup_since(max_ingest_time: int, dedup_window_ms: int) -> int:
+    """The earliest ingest time whose ids can still make a duplicate: the start of the
+    dedup bucket before the one of the largest ingest time."""
+    return (max_ingest_time // dedup_window_ms - 1) * dedup_window_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +88,16 @@ class Series:
     absent: set[WindowKey] = field(default_factory=set)
     partials: dict[int, CandleAccumulator] = field(default_factory=dict)
     dirty: set[WindowKey] = field(default_factory=set)
-    # Event ids in two generations by ingest time, the older dropped once it is entirely
-    # outside the dedup window: no per-tick bookkeeping beyond one dict insert.
-    seen: SeenIds = field(default_factory=dict)
-    seen_before: SeenIds = field(default_factory=dict)
-    seen_since: int = NEVER
+    # Event ids by the dedup bucket of their first tick's ingest time. Sets, not dicts: a
+    # probe for a new id (nearly every tick) reads one table, where a dict of str reads
+    # three places, and the ids of the current and previous bucket are all it needs.
+    seen_buckets: dict[int, set[str]] = field(default_factory=dict)
+    seen_bucket: int = NEVER
+    seen: set[str] = field(default_factory=set)  # seen_buckets[seen_bucket]
+    seen_before: set[str] = field(default_factory=set)  # seen_buckets[seen_bucket - 1]
+    # Offsets of the restored ids: a replayed tick that meets its own id is no duplicate.
+    restored_offsets: dict[str, int] = field(default_factory=dict)
+    restored_until: int = -1
     raw: RawBatch | None = None
 
     def __post_init__(self) -> None:
@@ -113,9 +125,12 @@ class Series:
             max_ingest_time=snapshot.max_ingest_time,
             offset=snapshot.offset,
             raw_offset=max([snapshot.raw_offset, *(o for o, _ in seen.values())]),
-            seen=seen,
-            seen_since=snapshot.max_ingest_time,
         )
+        for event_id, (offset, ingest) in seen.items():
+            series.seen_buckets.setdefault(ingest // rules.dedup_window_ms, set()).add(event_id)
+            series.restored_offsets[event_id] = offset
+            series.restored_until = max(series.restored_until, offset)
+        series._advance_seen(snapshot.max_ingest_time // rules.dedup_window_ms)
         series.load(candles)
         series.replay_horizon = max([snapshot.offset, *(c.offset for c in candles)])
         return series
@@ -149,17 +164,12 @@ class Series:
         self.offset = offset
         self.last_arrival_ms = arrival_ms
         ingest, event_time = tick.ingest_time, tick.event_time
+        bucket = ingest // self.dedup_window_ms
         if ingest > self.max_ingest_time:
             self.max_ingest_time = ingest
-        event_id = tick.event_id
-        previous = self.seen.get(event_id)
-        # The older generation was ingested by seen_since at the latest: once that is
-        # outside the window, none of it can make a duplicate, and it is not probed.
-        if previous is None and self.seen_since >= self.max_ingest_time - self.dedup_window_ms:
-            previous = self.seen_before.get(event_id)
-        if previous is None:
-            self.seen[event_id] = (offset, ingest)
-        elif previous[0] != offset and previous[1] >= self.max_ingest_time - self.dedup_window_ms:
+            if bucket != self.seen_bucket:
+                self._advance_seen(bucket)
+        if self._is_duplicate(tick.event_id, offset, bucket):
             return DUPLICATE
         if offset > self.raw_offset:
             raw_batch = self.raw
@@ -184,6 +194,17 @@ class Series:
         else:
             partial.add(tick, offset)
         return ON_TIME
+
+    def _is_duplicate(self, event_id: str, offset: int, bucket: int) -> bool:
+        """Whether the id was seen at another offset; a new id is recorded in its bucket."""
+        if event_id in self.seen or event_id in self.seen_before:
+            # Offsets only grow, but a tick replayed after a restore may meet its own id.
+            return self.restored_offsets.get(event_id, -1) != offset
+        if bucket == self.seen_bucket:
+            self.seen.add(event_id)
+        elif bucket == self.seen_bucket - 1:
+            self.seen_before.add(event_id)
+        return False
 
     def _apply_each(self, tick: Tick, offset: int, *, historical: bool) -> Verdict:
         """The careful path: window by window, with per-window lateness and replay checks."""
@@ -245,15 +266,19 @@ class Series:
                 self.stored_final.discard(key)
         self.dirty.clear()
         self.absent.clear()
-        self._rotate_seen()
+        if self.offset > self.restored_until:
+            self.restored_offsets.clear()  # the replay is past every restored id
         raw, self.raw = self.raw, None
         return SeriesFlush(new, existing, self.snapshot(), raw)
 
-    def _rotate_seen(self) -> None:
-        # Strictly more than a window: every id dropped is older than any still relevant.
-        if self.max_ingest_time - self.seen_since > self.dedup_window_ms:
-            self.seen_before, self.seen = self.seen, {}
-            self.seen_since = self.max_ingest_time
+    def _advance_seen(self, bucket: int) -> None:
+        """The largest ingest time entered `bucket`: ids of older buckets are forgotten."""
+        buckets = self.seen_buckets
+        for old in [b for b in buckets if b < bucket - 1]:
+            del buckets[old]
+        self.seen_bucket = bucket
+        self.seen = buckets.setdefault(bucket, set())
+        self.seen_before = buckets.setdefault(bucket - 1, set())
 
     def snapshot(self) -> SeriesSnapshot:
         return SeriesSnapshot(

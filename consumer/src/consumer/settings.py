@@ -25,10 +25,11 @@ class ConsumerSettings(BaseSettings):
     max_unflushed: int = Field(default=100_000, gt=0)
     # How soon a crashed member's partitions move on (librdkafka's default is 45 s).
     session_timeout_ms: int = Field(default=10_000, ge=6_000)
-    # Event ids remembered per series (by ingest time) to recognise re-sent ticks.
+    # Event ids remembered per series to recognise re-sent ticks: those ingested in this
+    # window's multiple of epoch time holding the newest tick, and in the one before.
     dedup_window_ms: int = Field(default=10 * 60_000, ge=10 * 60_000)
     # Raw buckets are kept this long before the newest tick's ingest time; dedup across a
-    # restart reads them, so this covers the dedup window at least.
+    # restart reads them, so this covers two dedup windows at least.
     raw_retention_hours: float = Field(default=7 * 24, gt=0)
     late_topic: str = "ticks.late"
     dead_letter_topic: str = "ticks.dlq"
@@ -41,8 +42,8 @@ class ConsumerSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _retention_covers_dedup(self) -> Self:
-        if self.raw_retention_ms < self.dedup_window_ms:
-            raise ValueError("raw_retention_hours must cover dedup_window_ms")
+        if self.raw_retention_ms < 2 * self.dedup_window_ms:
+            raise ValueError("raw_retention_hours must cover twice dedup_window_ms")
         return self
 
     @property

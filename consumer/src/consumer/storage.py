@@ -11,7 +11,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from coinstream_common.mongo import CandleRepository, Document
-from consumer.series import SeenIds, Series, SeriesFlush, WindowRules
+from consumer.series import SeenIds, Series, SeriesFlush, WindowRules, dedup_since
 from consumer.state import NEVER, RawBatch, SeriesSnapshot, unpack
 
 _DUPLICATE_KEY = 11000
@@ -110,7 +110,8 @@ class ConsumerStore:
             return []
         candles = self.candles.find_for_restore(partition, min(s.offset for s in snapshots))
         seen = self.raw.recent_event_ids(
-            partition, min(s.max_ingest_time for s in snapshots) - rules.dedup_window_ms
+            partition,
+            dedup_since(min(s.max_ingest_time for s in snapshots), rules.dedup_window_ms),
         )
         return [
             Series.restored(
