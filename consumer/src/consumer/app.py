@@ -14,7 +14,7 @@ from collections.abc import Callable
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from pymongo.errors import PyMongoError
 
-from coinstream_common.ticks import InvalidTick, Tick, decode_tick
+from coinstream_common.ticks import DECODE_ERRORS, TICK_DECODER, Tick, as_invalid_tick
 from consumer import metrics
 from consumer.accumulator import to_datetime
 from consumer.aggregator import Aggregator
@@ -105,6 +105,7 @@ class CandleConsumer:
         # Locals: this loop runs once per message.
         positions, restored = self._positions, self._restored
         series_of, n_intervals = self._aggregator.get, len(self._aggregator.intervals)
+        decode = TICK_DECODER.decode
         for message in messages:
             if message.error() is not None:
                 self._kafka_error(message)
@@ -115,8 +116,9 @@ class CandleConsumer:
             positions[partition] = offset + 1
             value = message.value() or b""
             try:
-                tick = decode_tick(value)
-            except InvalidTick as invalid:
+                tick = decode(value)
+            except DECODE_ERRORS as error:
+                invalid = as_invalid_tick(error)
                 self._side.dead_letter(message, invalid.field, str(invalid))
                 continue
             series = series_of(tick.source, tick.symbol) or self._restore_unsaved(tick, partition)
