@@ -29,7 +29,7 @@ def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[st
         # so a backlog is read while the last batch is being folded.
         "queued.min.messages": 500_000,
         # Larger fetches than librdkafka's 1 MB a partition: fewer requests for the broker
-        # to serve on the same cores (paired runs: 306k against 289k msgs/s, medians of 3).
+        # to serve on the same cores (docs/consumer.md, "Fetch sizes").
         "max.partition.fetch.bytes": 8 * 1024 * 1024,
         "fetch.max.bytes": 64 * 1024 * 1024,
     }
