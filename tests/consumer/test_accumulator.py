@@ -13,7 +13,7 @@ from tests.support.ticks import T0, trade
 def fold(ticks: list[Tick]) -> CandleAccumulator:
     accumulator = CandleAccumulator.of(ticks[0], 0)
     for offset, tick in enumerate(ticks[1:], start=1):
-        accumulator.add(tick, offset)
+        accumulator.add_tick(tick, offset)
     return accumulator
 
 

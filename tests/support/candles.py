@@ -24,7 +24,7 @@ def candle_series(
         accumulator = CandleAccumulator.of(
             trade(base_price, start + 1, size=1.0, symbol=symbol, source=source), 2 * i
         )
-        accumulator.add(
+        accumulator.add_tick(
             trade(base_price + i, start + 2, size=1.0, symbol=symbol, source=source), 2 * i + 1
         )
         out.append(

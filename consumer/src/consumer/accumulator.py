@@ -68,8 +68,13 @@ class CandleAccumulator:
             offset=offset,
         )
 
-    def add(self, tick: Tick, offset: int) -> None:
-        price, event_time, event_id = tick.price, tick.event_time, tick.event_id
+    def add_tick(self, tick: Tick, offset: int) -> None:
+        self.add(tick.price, tick.size, tick.event_time, tick.event_id, offset)
+
+    def add(
+        self, price: float, size: float | None, event_time: int, event_id: str, offset: int
+    ) -> None:
+        """A tick's fields, passed in where the caller has read them already."""
         if event_time < self.open_time or (
             event_time == self.open_time and event_id < self.open_event_id
         ):
@@ -84,7 +89,6 @@ class CandleAccumulator:
             self.low = price
         self.sum_price += price
         self.count += 1
-        size = tick.size
         if size is not None:
             self.volume += size
             self.notional += price * size

@@ -87,6 +87,8 @@ class Series:
     stored_final: set[WindowKey] = field(default_factory=set)
     absent: set[WindowKey] = field(default_factory=set)
     partials: dict[int, CandleAccumulator] = field(default_factory=dict)
+    last_partial: CandleAccumulator | None = None  # partials[last_partial_start]
+    last_partial_start: int = NEVER
     dirty: set[WindowKey] = field(default_factory=set)
     # Event ids by the dedup bucket of their first tick's ingest time. Sets, not dicts: a
     # probe for a new id (nearly every tick) reads one table, where a dict of str reads
@@ -169,7 +171,8 @@ class Series:
             self.max_ingest_time = ingest
             if bucket != self.seen_bucket:
                 self._advance_seen(bucket)
-        if self._is_duplicate(tick.event_id, offset, bucket):
+        event_id = tick.event_id
+        if self._is_duplicate(event_id, offset, bucket):
             return DUPLICATE
         if offset > self.raw_offset:
             raw_batch = self.raw
@@ -187,12 +190,17 @@ class Series:
         base_start = event_time - event_time % base_ms
         if offset <= self.replay_horizon or base_start + base_ms <= self.watermark:
             return self._apply_each(tick, offset, historical=False)
-        # On time for the finest window, hence for every coarser one that contains it.
-        partial = self.partials.get(base_start)
-        if partial is None:
-            self.partials[base_start] = CandleAccumulator.of(tick, offset)
-        else:
-            partial.add(tick, offset)
+        # On time for the finest window, hence for every coarser one that contains it. The
+        # last tick's partial is tried first: consecutive ticks mostly share their window.
+        partial = self.last_partial
+        if partial is None or base_start != self.last_partial_start:
+            partial = self.partials.get(base_start)
+            if partial is None:
+                partial = self.partials[base_start] = CandleAccumulator.of(tick, offset)
+                self.last_partial, self.last_partial_start = partial, base_start
+                return ON_TIME
+            self.last_partial, self.last_partial_start = partial, base_start
+        partial.add(tick.price, tick.size, event_time, event_id, offset)
         return ON_TIME
 
     def _is_duplicate(self, event_id: str, offset: int, bucket: int) -> bool:
@@ -220,7 +228,7 @@ class Series:
             if accumulator is None:
                 self.windows[key] = CandleAccumulator.of(tick, offset)
             else:
-                accumulator.add(tick, offset)
+                accumulator.add_tick(tick, offset)
             self.dirty.add(key)
         return Verdict(late=tuple(late)) if late else ON_TIME
 
@@ -244,6 +252,7 @@ class Series:
                     window.merge(partial)
                 self.dirty.add(key)
         self.partials.clear()
+        self.last_partial = None
         new: list[Candle] = []
         existing: list[Candle] = []
         for key, accumulator in list(self.windows.items()):
