@@ -324,3 +324,14 @@ def test_a_crash_at_any_moment_changes_no_candle(
 def test_a_fresh_series_starts_with_no_watermark() -> None:
     series = aggregator().new_series("simulated", "BTC-USD", 0)
     assert (series.watermark, series.max_event_time) == (NEVER, NEVER)
+
+
+def test_forgetting_partitions_drops_only_their_series() -> None:
+    agg = aggregator()
+    kept = agg.new_series("coinbase", "BTC-USD", 1)
+    agg.new_series("simulated", "BTC-USD", 0)
+    agg.new_series("simulated", "ETH-USD", 2)
+    agg.forget({0, 2})
+    assert list(agg) == [kept]
+    assert agg.get("simulated", "BTC-USD") is None
+    assert [f.snapshot.partition for f in agg.drain()] == [1]

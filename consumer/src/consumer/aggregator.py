@@ -48,7 +48,8 @@ class Aggregator:
 
     def forget(self, partitions: Collection[int]) -> None:
         """Drop the series of partitions this consumer no longer owns."""
-        self._series = {
+        kept = {
             source: {symbol: s for symbol, s in of_source.items() if s.partition not in partitions}
             for source, of_source in self._series.items()
         }
+        self._series = {source: of_source for source, of_source in kept.items() if of_source}
