@@ -18,7 +18,7 @@ from setuptools import setup
 HERE = Path(__file__).resolve().parent
 # The shared package is type-checked from its source, next to this one in the repository.
 os.environ["MYPYPATH"] = str(HERE.parent / "common" / "src")
-COMPILED = ("windows", "accumulator", "state", "series", "aggregator")
+COMPILED = ("windows", "accumulator", "state", "partition_clock", "series", "aggregator")
 # A fresh build directory each time: setuptools copies whatever an old build/ holds into
 # the wheel, so a module deleted from src/ would live on in the installed consumer.
 BUILD = tempfile.mkdtemp(prefix="coinstream-consumer-build-")

@@ -1,123 +1,67 @@
 """The consumer as processes: killed with SIGKILL at random moments, and scaled out.
 
-Both compare every candle document with those of one uninterrupted consumer that read
-the same topic.
+Both compare every candle document, and the late topic, with those of one consumer that
+read the same topic once it was all published. The stream (tests/support/live_market.py)
+ends live, on the wall clock, with a sparse series among busy ones: idle close is on, at
+its default timeout, and must decide alike however the topic was read.
 """
 
 from __future__ import annotations
 
 import random
 import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from confluent_kafka import Producer
 from pymongo import MongoClient
-from pymongo.database import Database
 
 from coinstream_common.mongo import Document
-from consumer.state import unpack
 from devstack.processes import ManagedProcess
-from tests.support.consumer_process import consumer_process, wait_caught_up
-from tests.support.market import encoded, market_ticks
+from tests.support.candle_docs import assert_same_candles, candles, late_records, raw_offsets
+from tests.support.consumer_process import wait_caught_up
+from tests.support.live_market import MarketPlan, MarketPublisher
 from tests.support.servers import ServerAddresses
-from tests.support.ticks import T0
+from tests.support.topics import create_side_topics
 
 pytestmark = pytest.mark.integration
 SYMBOLS = [f"C{i}-USD" for i in range(10)]
-FLOAT_FIELDS = {"open", "high", "low", "close", "mean", "volume", "vwap", "sum_price", "notional"}
+HOUR = 3_600_000
 
-
-def publish_slowly(
-    bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]], seconds: float
-) -> threading.Thread:
-    """Publish in the background at an even pace, so consumers see a live stream."""
-
-    def run() -> None:
-        producer = Producer(
-            {"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 5}
-        )
-        chunk = max(1, len(messages) // int(seconds * 20))
-        for i in range(0, len(messages), chunk):
-            for key, value in messages[i : i + chunk]:
-                producer.produce(topic, key=key, value=value)
-            producer.poll(0)
-            time.sleep(0.05)
-        assert producer.flush(30) == 0
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
-def candles(db: Database[Document]) -> dict[str, Document]:
-    return {doc["_id"]: doc for doc in db.candles.find()}
-
-
-def assert_same_candles(got: dict[str, Document], expected: dict[str, Document]) -> None:
-    assert got.keys() == expected.keys()
-    for key, doc in expected.items():
-        other = got[key]
-        assert other.keys() == doc.keys(), key
-        for field, value in doc.items():
-            if field in FLOAT_FIELDS and value is not None:
-                # Partial sums are merged at flush boundaries, which differ between runs.
-                assert other[field] == pytest.approx(value, rel=1e-12), (key, field)
-            else:
-                assert other[field] == value, (key, field)
-
-
-def raw_offsets(db: Database[Document]) -> list[tuple[int, int]]:
-    return sorted(
-        (doc["partition"], offset) for doc in db.ticks_raw.find() for offset, _ in unpack(doc)
-    )
-
-
-@pytest.fixture
-def run_consumers(
-    servers: ServerAddresses, mongo_client: MongoClient[Document], tmp_path: Path
-) -> Iterator[Callable[..., ManagedProcess]]:
-    started: list[ManagedProcess] = []
-    databases: list[str] = []
-
-    def start(name: str, *, topic: str, group: str, database: str) -> ManagedProcess:
-        process = consumer_process(
-            name,
-            bootstrap=servers.kafka_bootstrap,
-            mongo_uri=servers.mongo_uri,
-            database=database,
-            topic=topic,
-            group=group,
-            log_dir=tmp_path,
-        )
-        started.append(process)
-        databases.append(database)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
-    for name in set(databases):
-        mongo_client.drop_database(name)
+Stored = tuple[dict[str, Document], dict[tuple[str, str], str]]  # candles, late records
 
 
 def steady_run(
     run_consumers: Callable[..., ManagedProcess],
     bootstrap: str,
     topic: str,
-    suffix: str,
     mongo_client: MongoClient[Document],
-) -> dict[str, Document]:
-    group, database = f"steady-{suffix}", f"steady_{suffix}"
-    process = run_consumers("steady", topic=topic, group=group, database=database)
+) -> Stored:
+    """One consumer, never stopped, reading the whole topic; side outputs of its own."""
+    suffix = topic.rsplit("-", 1)[-1]
+    group, database, prefix = f"steady-{suffix}", f"steady_{suffix}", f"{topic}.steady"
+    create_side_topics(bootstrap, prefix)
+    process = run_consumers(
+        "steady",
+        topic=topic,
+        group=group,
+        database=database,
+        late_topic=f"{prefix}.late",
+        dead_letter_topic=f"{prefix}.dlq",
+    )
     started = time.monotonic()
     wait_caught_up(bootstrap, group, topic, [process])
     print(f"steady run caught up in {time.monotonic() - started:.1f}s")
     assert process.stop() == 0
-    return candles(mongo_client[database])
+    return candles(mongo_client[database]), late_records(bootstrap, prefix)
+
+
+def assert_same_as_steady(got: Stored, expected: Stored) -> None:
+    assert_same_candles(got[0], expected[0])
+    assert got[1] == expected[1]
+    # Real comparisons: the history has late ticks, and the sparse series its candles.
+    assert expected[1], "no late record: the late topic was not compared"
+    assert any(doc["source"] == "kraken" for doc in expected[0].values())
 
 
 def test_sigkill_at_random_moments_changes_no_candle(
@@ -129,18 +73,25 @@ def test_sigkill_at_random_moments_changes_no_candle(
     bootstrap = servers.kafka_bootstrap
     topic = new_topic(partitions=3)
     suffix = topic.rsplit("-", 1)[-1]
-    messages = encoded(market_ticks(100_000, symbols=SYMBOLS, start_ms=T0, span_ms=2 * 3_600_000))
-    publishing = publish_slowly(bootstrap, topic, messages, seconds=25)
+    plan = MarketPlan(
+        SYMBOLS,
+        history_ticks=80_000,
+        history_span_ms=2 * HOUR,
+        history_seconds=20,
+        live_seconds=70,
+    )
+    market = MarketPublisher(plan, bootstrap, topic)
+    market.start()
 
     group, database = f"crashy-{suffix}", f"crashy_{suffix}"
     rng = random.Random(20261122)
     kills: list[int | None] = []
-    while publishing.is_alive() or len(kills) < 5:
+    while market.is_alive() or len(kills) < 5:
         process = run_consumers(f"crashy-{len(kills)}", topic=topic, group=group, database=database)
         time.sleep(rng.uniform(2.0, 5.0))
         process.signal(signal.SIGKILL)
         kills.append(process.stop())
-    publishing.join()
+    market.finish()
     last = run_consumers("crashy-last", topic=topic, group=group, database=database)
     started = time.monotonic()
     wait_caught_up(bootstrap, group, topic, [last])
@@ -150,13 +101,13 @@ def test_sigkill_at_random_moments_changes_no_candle(
     assert set(kills) == {-signal.SIGKILL}
 
     crashy = mongo_client[database]
-    expected = steady_run(run_consumers, bootstrap, topic, suffix, mongo_client)
-    assert len(expected) > 1_000
-    assert_same_candles(candles(crashy), expected)
+    expected = steady_run(run_consumers, bootstrap, topic, mongo_client)
+    assert len(expected[0]) > 1_000
+    assert_same_as_steady((candles(crashy), late_records(bootstrap, topic)), expected)
     # Raw ticks too: every offset stored once, duplicates (re-sent copies) not at all.
     offsets = raw_offsets(crashy)
     assert offsets == raw_offsets(mongo_client[f"steady_{suffix}"])
-    assert len(offsets) == len(set(offsets)) == 100_000
+    assert len(offsets) == len(set(offsets)) > plan.history_ticks
 
 
 @pytest.mark.parametrize("consumers", [2, 3])
@@ -170,16 +121,20 @@ def test_more_consumers_in_a_group_give_identical_candles(
     bootstrap = servers.kafka_bootstrap
     topic = new_topic(partitions=3)
     suffix = topic.rsplit("-", 1)[-1]
-    messages = encoded(market_ticks(30_000, symbols=SYMBOLS, start_ms=T0, span_ms=3_600_000))
-    publishing = publish_slowly(bootstrap, topic, messages, seconds=10)
+    plan = MarketPlan(
+        SYMBOLS, history_ticks=30_000, history_span_ms=HOUR, history_seconds=8, live_seconds=45
+    )
+    market = MarketPublisher(plan, bootstrap, topic)
+    market.start()
     group, database = f"scaled-{suffix}", f"scaled_{suffix}"
     processes = []
     for n in range(consumers):
         # Staggered starts: each join rebalances the group while ticks flow.
         processes.append(run_consumers(f"scaled-{n}", topic=topic, group=group, database=database))
         time.sleep(2.0)
-    publishing.join()
+    market.finish()
     wait_caught_up(bootstrap, group, topic, processes)
     assert all(p.stop() == 0 for p in processes)
-    expected = steady_run(run_consumers, bootstrap, topic, suffix, mongo_client)
-    assert_same_candles(candles(mongo_client[database]), expected)
+    expected = steady_run(run_consumers, bootstrap, topic, mongo_client)
+    got = candles(mongo_client[database]), late_records(bootstrap, topic)
+    assert_same_as_steady(got, expected)

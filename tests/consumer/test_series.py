@@ -11,40 +11,23 @@ from hypothesis import strategies as st
 
 from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
-from coinstream_common.ticks import Tick, encode_tick
-from consumer.accumulator import to_epoch_ms
-from consumer.aggregator import Aggregator
-from consumer.series import Series
-from consumer.state import NEVER, SeriesSnapshot, unpack
+from coinstream_common.ticks import Tick
+from consumer.accumulator import CandleAccumulator, to_epoch_ms
+from consumer.series import ON_TIME, Series
+from consumer.state import NEVER, SeriesSnapshot
+from tests.support.folding import (
+    ALL,
+    DEDUP,
+    LATENESS,
+    MINUTE,
+    CommitLog,
+    aggregator,
+    collect,
+    feed,
+    summary,
+)
 from tests.support.reference import CandleKey, reference_candles
 from tests.support.ticks import T0, trade
-
-LATENESS = 5_000
-DEDUP = 600_000
-ALL = tuple(Interval)
-MINUTE = 60_000
-
-
-def aggregator(intervals: tuple[Interval, ...] = ALL) -> Aggregator:
-    return Aggregator(intervals, lateness_ms=LATENESS, dedup_window_ms=DEDUP)
-
-
-def feed(agg: Aggregator, tick: Tick, offset: int, partition: int = 0) -> Series:
-    series = agg.get(tick.source, tick.symbol) or agg.new_series(
-        tick.source, tick.symbol, partition
-    )
-    series.apply(tick, offset, encode_tick(tick), arrival_ms=0)
-    return series
-
-
-def key(candle: Candle) -> CandleKey:
-    return (candle.source, candle.symbol, candle.interval, to_epoch_ms(candle.start))
-
-
-def collect(into: dict[CandleKey, Candle], agg: Aggregator) -> None:
-    for flush in agg.drain():
-        for candle in (*flush.new, *flush.existing):
-            into[key(candle)] = candle
 
 
 def run(ticks: Iterable[Tick], drain_every: int = 1) -> dict[CandleKey, Candle]:
@@ -56,20 +39,6 @@ def run(ticks: Iterable[Tick], drain_every: int = 1) -> dict[CandleKey, Candle]:
             collect(latest, agg)
     collect(latest, agg)
     return latest
-
-
-def summary(candle: Candle) -> dict[str, float | None]:
-    return {
-        "open": candle.open,
-        "close": candle.close,
-        "high": candle.high,
-        "low": candle.low,
-        "mean": candle.mean,
-        "count": candle.count,
-        "volume": candle.volume,
-        "vwap": candle.vwap,
-        "trade_count": candle.trade_count,
-    }
 
 
 def test_a_window_is_final_once_the_watermark_passes_its_end() -> None:
@@ -97,7 +66,7 @@ def test_lateness_is_judged_per_window() -> None:
     feed(agg, trade(100.0, T0 + 2 * MINUTE), 1)  # the first minute is now final
     agg.drain()
     series = feed(agg, trade(90.0, T0 + 20_000), 2)
-    assert series.apply(trade(80.0, T0 + 30_000), 3, b"{}", 0).late == (Interval.M1,)
+    assert series.apply(trade(80.0, T0 + 30_000), 3, b"{}").late == (Interval.M1,)
     [flush] = agg.drain()
     [daily] = [c for c in flush.existing if c.interval is Interval.D1]
     assert (daily.count, daily.low) == (4, 80.0)
@@ -117,7 +86,7 @@ def test_a_resent_tick_is_a_duplicate_and_changes_nothing() -> None:
     agg = aggregator((Interval.M1,))
     original = trade(100.0, T0 + 1_000, event_id="x:BTC-USD:trade:1")
     series = feed(agg, original, 0)
-    assert series.apply(original, 1, b"{}", 0).duplicate
+    assert series.apply(original, 1, b"{}").duplicate
     [flush] = agg.drain()
     assert flush.new[0].count == 1
 
@@ -133,8 +102,8 @@ def test_a_tick_re_sent_past_the_window_counts_again_but_once() -> None:
     # Two dedup buckets on, the first tick's bucket is forgotten.
     feed(agg, ingested(trade(101.0, T0 + MINUTE), T0 + 2 * DEDUP), 1)
     resent = ingested(first, T0 + 2 * DEDUP)
-    assert not series.apply(resent, 2, b"{}", 0).duplicate  # past the window: counted again
-    assert series.apply(resent, 3, b"{}", 0).duplicate  # but only once
+    assert not series.apply(resent, 2, b"{}").duplicate  # past the window: counted again
+    assert series.apply(resent, 3, b"{}").duplicate  # but only once
 
 
 @given(
@@ -151,7 +120,7 @@ def test_ids_are_remembered_for_the_window_at_least_and_twice_it_at_most(
     if drain_between:
         agg.drain()  # flushing changes nothing: the rule depends on the ticks alone
     feed(agg, ingested(trade(101.0, T0 + 1), T0 + first_at + later_by), 1)
-    duplicate = series.apply(first, 2, b"{}", 0).duplicate
+    duplicate = series.apply(first, 2, b"{}").duplicate
     if later_by <= DEDUP:
         assert duplicate
     elif later_by >= 2 * DEDUP:
@@ -165,22 +134,66 @@ def test_a_replayed_tick_meeting_its_own_restored_id_is_applied() -> None:
     rules = aggregator((Interval.M1,)).rules
     # Its raw bucket was written before a crash, its candle was not: the replay applies it.
     series = Series.restored(snapshot, [], {tick.event_id: (7, tick.ingest_time)}, rules)
-    assert not series.apply(tick, 7, b"{}", 0).duplicate
-    assert series.apply(tick, 8, b"{}", 0).duplicate  # a copy at another offset
+    assert not series.apply(tick, 7, b"{}").duplicate
+    assert series.apply(tick, 8, b"{}").duplicate  # a copy at another offset
     [candle] = series.drain().new
     assert (candle.count, candle.offset) == (1, 7)
 
 
-def test_an_idle_series_closes_its_last_window_on_the_wall_clock() -> None:
+def test_an_idle_series_closes_its_last_window_by_its_partitions_log_clock() -> None:
+    agg = aggregator((Interval.M1,))
+    quiet = feed(agg, trade(100.0, T0 + 50_000), 0)  # ingested at T0 + 50_005
+    feed(agg, trade(1.0, T0 + 59_000, symbol="ETH-USD"), 1)  # idle for 9_000 ms: not yet
+    assert quiet.watermark == T0 + 50_000 - LATENESS
+    agg.advance_idle({}, read_all_at_ms=0)
+    assert quiet.watermark == T0 + 50_000 - LATENESS
+    feed(agg, trade(1.0, T0 + 65_000, symbol="ETH-USD"), 2)  # idle for 15_000 ms
+    agg.advance_idle({}, read_all_at_ms=0)
+    assert quiet.watermark == T0 + 50_000 + 15_000 - LATENESS
+    flushes = {f.snapshot.symbol: f for f in agg.drain()}
+    assert [c.final for c in flushes["BTC-USD"].new] == [True]
+
+
+def test_wall_time_runs_the_log_clock_on_only_while_the_partition_is_read_to_its_end() -> None:
     agg = aggregator((Interval.M1,))
     series = feed(agg, trade(100.0, T0 + 50_000), 0)
-    series.last_arrival_ms = 1_000_000
-    agg.advance_idle(1_000_000 + 9_999, idle_timeout_ms=10_000)
+    wall = 1_000_000
+    agg.clock(0).reached_end(position=1, wall_ms=wall)
+    agg.advance_idle({0: 1}, read_all_at_ms=wall + 10_999)  # less the delivery margin
     assert series.watermark == T0 + 50_000 - LATENESS
-    agg.advance_idle(1_000_000 + 15_000, idle_timeout_ms=10_000)
+    agg.advance_idle({0: 2}, read_all_at_ms=wall + 60_000)  # read on since: not at the end
+    assert series.watermark == T0 + 50_000 - LATENESS
+    agg.advance_idle({0: 1}, read_all_at_ms=wall + 16_000)
     assert series.watermark == T0 + 50_000 + 15_000 - LATENESS
-    [flush] = agg.drain()
-    assert [c.final for c in flush.new] == [True]
+    agg.left_end()  # paused: wall time says nothing any more
+    agg.advance_idle({0: 1}, read_all_at_ms=wall + 60_000)
+    assert series.watermark == T0 + 50_000 + 15_000 - LATENESS
+
+
+def test_a_restored_quiet_series_waits_for_its_partitions_clock() -> None:
+    """Issue 13: restored, a series that gets no tick must not count as idle since ever."""
+    agg = aggregator((Interval.M1,))
+    last = trade(100.0, T0 + 20_000, source="kraken")  # ingested at T0 + 20_005
+    open_minute = CandleAccumulator.of(last, 9).to_candle(
+        "kraken", "BTC-USD", Interval.M1, T0, final=False, partition=0
+    )
+    snapshot = SeriesSnapshot(
+        "kraken",
+        "BTC-USD",
+        0,
+        offset=9,
+        max_event_time=last.event_time,
+        watermark=last.event_time - LATENESS,
+        max_ingest_time=last.ingest_time,
+        raw_offset=9,
+    )
+    quiet = agg.adopt(Series.restored(snapshot, [open_minute], {}, agg.rules))
+    feed(agg, trade(1.0, T0 + 24_000, source="coinbase"), 10)
+    agg.advance_idle({0: 11}, read_all_at_ms=0)
+    [flush] = [f for f in agg.drain() if f.snapshot.source == "kraken"]
+    assert quiet.watermark == last.event_time - LATENESS
+    assert flush.existing == []  # still open, unchanged: nothing to rewrite
+    assert quiet.apply(trade(101.0, T0 + 21_000, source="kraken"), 11, b"{}") is ON_TIME
 
 
 def ticks_within(span_ms: int) -> st.SearchStrategy[list[tuple[float, int, float, str]]]:
@@ -242,51 +255,6 @@ def test_duplicates_change_nothing(
     expected = run(arrival)
     got = run(resent(arrival, data))
     assert {k: summary(c) for k, c in got.items()} == {k: summary(c) for k, c in expected.items()}
-
-
-class CommitLog:
-    """What survives a crash: docs written so far, snapshots, raw ids, the committed offset."""
-
-    def __init__(self) -> None:
-        self.candles: dict[CandleKey, Candle] = {}
-        self.snapshots: dict[tuple[str, str], SeriesSnapshot] = {}
-        self.seen: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
-        self.committed = 0
-
-    def write(self, agg: Aggregator, next_offset: int, cut: int | None) -> None:
-        """A flush; with `cut`, the crash hits after that many candle documents."""
-        flushes = agg.drain()
-        for flush in flushes:
-            if flush.raw is not None:
-                ids = self.seen.setdefault((flush.raw.source, flush.raw.symbol), {})
-                for offset, tick in unpack(flush.raw.document()):
-                    ids.setdefault(tick["event_id"], (offset, tick["ingest_time"]))
-        candles = [c for f in flushes for c in (*f.new, *f.existing)]
-        for candle in candles[:cut]:
-            self.candles[key(candle)] = candle
-        if cut is not None:
-            return
-        for flush in flushes:
-            self.snapshots[(flush.snapshot.source, flush.snapshot.symbol)] = flush.snapshot
-        self.committed = next_offset
-
-    def restore(self) -> Aggregator:
-        """As ConsumerStore.restore does, for every series anything was written of."""
-        agg = aggregator()
-        names = {*self.snapshots, *((c.source, c.symbol) for c in self.candles.values())}
-        for source, symbol in names:
-            snapshot = self.snapshots.get((source, symbol)) or SeriesSnapshot.empty(
-                source, symbol, 0
-            )
-            candles = [
-                c
-                for c in self.candles.values()
-                if (c.source, c.symbol) == (source, symbol)
-                and (not c.final or c.offset > snapshot.offset)
-            ]
-            seen = dict(self.seen.get((source, symbol), {}))
-            agg.adopt(Series.restored(snapshot, candles, seen, agg.rules))
-        return agg
 
 
 @given(shuffled_within_lateness(), st.data())

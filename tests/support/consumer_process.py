@@ -38,8 +38,6 @@ def consumer_process(
         "CONSUMER_GROUP_ID": group,
         "CONSUMER_LATE_TOPIC": f"{topic}.late",
         "CONSUMER_DEAD_LETTER_TOPIC": f"{topic}.dlq",
-        # Runs are compared, so no window may close on the wall clock mid-comparison.
-        "CONSUMER_IDLE_TIMEOUT_MS": str(3_600_000),
         # Runs are compared raw offset by raw offset, so retention must delete none of them.
         "CONSUMER_RAW_RETENTION_HOURS": str(10**6),
         "METRICS_PORT": str(free_port()),

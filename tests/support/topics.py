@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
@@ -14,18 +14,26 @@ from coinstream_common.ticks import Tick, decode_tick
 
 def create_tick_topics(bootstrap: str, name: str, partitions: int) -> None:
     """A ticks topic with its `.late` and `.dlq` side topics, as the consumer expects."""
-    topics = [
-        NewTopic(name, partitions, 1),
-        NewTopic(f"{name}.late", 1, 1),
-        NewTopic(f"{name}.dlq", 1, 1),
-    ]
+    _create(bootstrap, [NewTopic(name, partitions, 1), *_side_topics(name)])
+
+
+def create_side_topics(bootstrap: str, prefix: str) -> None:
+    """`<prefix>.late` and `<prefix>.dlq`: side topics for a second consumer of a topic."""
+    _create(bootstrap, _side_topics(prefix))
+
+
+def _side_topics(prefix: str) -> list[NewTopic]:
+    return [NewTopic(f"{prefix}.late", 1, 1), NewTopic(f"{prefix}.dlq", 1, 1)]
+
+
+def _create(bootstrap: str, topics: list[NewTopic]) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})  # kept alive until the results
     for future in admin.create_topics(topics).values():
         future.result(timeout=30)
 
 
-def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[bytes]:
-    """Every value in the topic, up to its end offsets as they are now."""
+def read_messages(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Message]:
+    """Every message in the topic, up to its end offsets as they are now."""
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
@@ -40,22 +48,27 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[byte
             for p in partitions
         }
         consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends])
-        values: list[bytes] = []
+        messages: list[Message] = []
         seen = dict.fromkeys(ends, 0)
         deadline = time.monotonic() + timeout_s
         while any(seen[p] < ends[p] for p in ends):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"read {len(values)} of {sum(ends.values())} from {topic}")
+                raise TimeoutError(f"read {len(messages)} of {sum(ends.values())} from {topic}")
             message = consumer.poll(0.5)
             if message is None:
                 continue
             if message.error():
                 raise KafkaException(message.error())
             seen[message.partition()] = (message.offset() or 0) + 1
-            values.append(message.value() or b"")
-        return values
+            messages.append(message)
+        return messages
     finally:
         consumer.close()
+
+
+def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[bytes]:
+    """Every value in the topic, up to its end offsets as they are now."""
+    return [message.value() or b"" for message in read_messages(bootstrap, topic, timeout_s)]
 
 
 def read_ticks(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Tick]:

@@ -55,6 +55,7 @@ class CandleConsumer:
             settings.interval_set,
             lateness_ms=settings.allowed_lateness_ms,
             dedup_window_ms=settings.dedup_window_ms,
+            idle_timeout_ms=settings.idle_timeout_ms,
         )
         # Next offset to commit per partition: everything before it is handled.
         self._positions: dict[int, int] = {}
@@ -63,7 +64,10 @@ class CandleConsumer:
         self._stop = threading.Event()
         # Partitions whose series were restored since this consumer got them.
         self._restored: set[int] = set()
-        self._writer = FlushWriter(consumer, store, side_outputs)
+        # The last wall time (ms) at which every message fetched so far had been handled.
+        self._read_all_at_ms = 0
+        # A paused partition is not read to its end, whatever it was before.
+        self._writer = FlushWriter(consumer, store, side_outputs, self._aggregator.left_end)
 
     def run(self, topic: str, stop: threading.Event) -> None:
         self._topic, self._stop = topic, stop
@@ -76,7 +80,10 @@ class CandleConsumer:
         writer = self._writer
         try:
             while not stop.is_set():
+                asked_at_ms = int(self._clock() * 1000)
                 messages = self._consumer.consume(self._settings.batch_size, timeout=0.1)
+                if len(messages) < self._settings.batch_size:
+                    self._read_all_at_ms = asked_at_ms  # the queue was emptied
                 if messages:
                     self._handle(messages)
                     unflushed += len(messages)
@@ -100,7 +107,6 @@ class CandleConsumer:
                 writer.close()
 
     def _handle(self, messages: list[Message]) -> None:
-        arrival_ms = int(self._clock() * 1000)
         applied = duplicates = 0
         # Locals: this loop runs once per message.
         positions, restored = self._positions, self._restored
@@ -124,7 +130,7 @@ class CandleConsumer:
             series = series_of(tick.source, tick.symbol) or self._restore_unsaved(tick, partition)
             if tick.backfill:
                 self._load_history(series, tick)
-            verdict = series.apply(tick, offset, value, arrival_ms)
+            verdict = series.apply(tick, offset, value)
             if verdict is ON_TIME:
                 applied += 1
             elif verdict.duplicate:
@@ -138,7 +144,16 @@ class CandleConsumer:
 
     def _kafka_error(self, message: Message) -> None:
         error = message.error()
-        if error is not None and error.code() != KafkaError._PARTITION_EOF:
+        if error is None:
+            return
+        if error.code() == KafkaError._PARTITION_EOF:
+            partition = message.partition() or 0
+            if partition not in self._restored:
+                self._restore_partition(partition)  # its quiet series' windows close too
+            self._aggregator.clock(partition).reached_end(
+                self._positions.get(partition, -1), int(self._clock() * 1000)
+            )
+        else:
             log.warning("kafka error", extra={"error": str(error)})
 
     def _restore_partition(self, partition: int) -> None:
@@ -194,7 +209,7 @@ class CandleConsumer:
         now = self._clock()
         if now >= self._next_retention:
             self._apply_retention(now)
-        self._aggregator.advance_idle(int(now * 1000), self._settings.idle_timeout_ms)
+        self._aggregator.advance_idle(self._positions, self._read_all_at_ms)
         positions = {
             p: o for p, o in self._positions.items() if partitions is None or p in partitions
         }

@@ -21,6 +21,9 @@ def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[st
         "session.timeout.ms": settings.session_timeout_ms,
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
+        # The end of a partition, reached, is what lets wall time run its log clock on
+        # (consumer/partition_clock.py).
+        "enable.partition.eof": True,
         # librdkafka pauses fetching for this long whenever its queue is full. Its default
         # (1 s) starves a fast consumer; 0 makes its fetch thread spin while a slower one
         # catches up (measured: 6-10 s of CPU per million messages, against 0.5 s at 10 ms).

@@ -4,8 +4,9 @@ Pure: no Kafka, no Mongo, no clock (times come in as arguments). The consumer's
 correctness argument is in docs/consumer.md; the rules it relies on are here:
 
 - the watermark is the largest event time seen less the allowed lateness, raised when
-  the series is idle (see `advance_idle`); a window is final once the watermark reaches
-  its end, and a tick is late for, and only for, the windows already final;
+  the series is idle by its partition's log clock (see `advance_idle`); a window is final
+  once the watermark reaches its end, and a tick is late for, and only for, the windows
+  already final;
 - a tick is a duplicate, and changes nothing, when its event id was seen at another
   offset in a tick ingested in the dedup bucket of the largest ingest time so far or in
   the bucket before (buckets: the dedup window's multiples of epoch time);
@@ -24,6 +25,7 @@ from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick
 from consumer.accumulator import CandleAccumulator, to_epoch_ms
+from consumer.partition_clock import PartitionClock
 from consumer.state import NEVER, RawBatch, SeriesSnapshot
 from consumer.windows import is_closed
 
@@ -44,6 +46,7 @@ class WindowRules:
     intervals: tuple[Interval, ...]
     lateness_ms: int
     dedup_window_ms: int
+    idle_timeout_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +76,12 @@ class Series:
     intervals: tuple[Interval, ...]
     lateness_ms: int
     dedup_window_ms: int
+    idle_timeout_ms: int
+    # The partition's, shared by its series (the aggregator hands it over on adoption).
+    clock: PartitionClock = field(default_factory=PartitionClock)
     max_event_time: int = NEVER
     watermark: int = NEVER
     max_ingest_time: int = NEVER
-    last_arrival_ms: int = NEVER
     offset: int = -1
     replay_horizon: int = -1
     raw_offset: int = -1
@@ -108,7 +113,13 @@ class Series:
     @classmethod
     def new(cls, source: str, symbol: str, partition: int, rules: WindowRules) -> Series:
         return cls(
-            source, symbol, partition, rules.intervals, rules.lateness_ms, rules.dedup_window_ms
+            source,
+            symbol,
+            partition,
+            rules.intervals,
+            rules.lateness_ms,
+            rules.dedup_window_ms,
+            rules.idle_timeout_ms,
         )
 
     @classmethod
@@ -122,6 +133,7 @@ class Series:
             rules.intervals,
             rules.lateness_ms,
             rules.dedup_window_ms,
+            rules.idle_timeout_ms,
             max_event_time=snapshot.max_event_time,
             watermark=snapshot.watermark,
             max_ingest_time=snapshot.max_ingest_time,
@@ -162,10 +174,15 @@ class Series:
     def mark_absent(self, keys: list[WindowKey]) -> None:
         self.absent.update(keys)
 
-    def apply(self, tick: Tick, offset: int, raw: bytes, arrival_ms: int) -> Verdict:
+    def apply(self, tick: Tick, offset: int, raw: bytes) -> Verdict:
         self.offset = offset
-        self.last_arrival_ms = arrival_ms
         ingest, event_time = tick.ingest_time, tick.event_time
+        clock = self.clock
+        clock.read(ingest)
+        # Idleness is judged with every tick, not only at flushes, so that a verdict does
+        # not depend on when the consumer happened to flush.
+        if clock.now_ms - self.max_ingest_time >= self.idle_timeout_ms:
+            self.advance_idle()
         bucket = ingest // self.dedup_window_ms
         if ingest > self.max_ingest_time:
             self.max_ingest_time = ingest
@@ -223,7 +240,11 @@ class Series:
             if accumulator is not None and offset <= accumulator.offset:
                 continue  # a restored window that already holds this tick
             if not historical and is_closed(start, interval, self.watermark):
-                late.append(interval)
+                # Up to the replay horizon, the store holds the verdicts of the run before
+                # the crash, and the broker its late records (docs/consumer.md): judged
+                # again from a later watermark, an on-time tick would look late.
+                if offset > self.replay_horizon:
+                    late.append(interval)
                 continue
             if accumulator is None:
                 self.windows[key] = CandleAccumulator.of(tick, offset)
@@ -232,11 +253,12 @@ class Series:
             self.dirty.add(key)
         return Verdict(late=tuple(late)) if late else ON_TIME
 
-    def advance_idle(self, now_ms: int, idle_timeout_ms: int) -> None:
-        """A series idle on the wall clock lets event time run on at wall speed, so a quiet
-        symbol's last windows still close (lateness after their end, once idle)."""
-        idle = now_ms - self.last_arrival_ms
-        if self.max_event_time == NEVER or idle < idle_timeout_ms:
+    def advance_idle(self) -> None:
+        """A series idle by its partition's log clock lets its event time run on with that
+        clock, so a quiet symbol's last windows still close (lateness after their end, once
+        idle). The log clock, not the wall clock: see consumer/partition_clock.py."""
+        idle = self.clock.now_ms - self.max_ingest_time
+        if self.max_event_time == NEVER or idle < self.idle_timeout_ms:
             return
         self.watermark = max(self.watermark, self.max_event_time + idle - self.lateness_ms)
 

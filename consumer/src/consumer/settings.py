@@ -17,7 +17,8 @@ class ConsumerSettings(BaseSettings):
     # Comma-separated; kept as text so the environment variable reads naturally.
     intervals: str = "1m,5m,1h,1d"
     allowed_lateness_ms: int = Field(default=5000, ge=0)
-    # A series with no ticks for this long (wall clock) lets its windows close anyway.
+    # A series with no ticks for this long lets its windows close anyway; timed by the
+    # ingest times read from its partition (consumer/partition_clock.py).
     idle_timeout_ms: int = Field(default=10_000, gt=0)
     flush_interval_ms: int = Field(default=500, gt=0)
     batch_size: int = Field(default=5000, gt=0)

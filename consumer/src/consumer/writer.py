@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -28,6 +28,13 @@ from consumer.storage import ConsumerStore
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY_S = 10.0
 SIDE_OUTPUT_TIMEOUT_S = 30.0
+
+
+class SideOutputsUnacknowledged(Exception):
+    """The broker has not acknowledged every late or dead-letter record: nothing is written."""
+
+
+WRITE_ERRORS = (PyMongoError, SideOutputsUnacknowledged)
 
 
 @dataclass
@@ -55,8 +62,10 @@ class FlushWriter:
         consumer: Consumer,
         store: ConsumerStore,
         side_outputs: SideOutputs,
+        on_pause: Callable[[], None] = lambda: None,
     ) -> None:
         self._consumer = consumer
+        self._on_pause = on_pause
         self._store = store
         self._side = side_outputs
         # Set by the consumer's run(), like its own.
@@ -66,7 +75,7 @@ class FlushWriter:
         self._in_flight: tuple[FlushJob, Future[None]] | None = None
         # A job whose write failed: retried before anything else is written.
         self.failed: FlushJob | None = None
-        self._error: PyMongoError | None = None
+        self._error: PyMongoError | SideOutputsUnacknowledged | None = None
 
     @property
     def busy(self) -> bool:
@@ -75,7 +84,7 @@ class FlushWriter:
     def submit(self, job: FlushJob) -> None:
         if self._in_flight is not None or self.failed is not None:
             raise RuntimeError("a flush is submitted only once the last one is written")
-        self._in_flight = job, self._thread.submit(self._store.write, job.flushes)
+        self._in_flight = job, self._thread.submit(self._write, job.flushes)
 
     def collect(self, owned: Mapping[int, int], *, wait: bool) -> None:
         """Commit the write in flight if it succeeded (waiting for it if `wait`); a failure
@@ -87,7 +96,7 @@ class FlushWriter:
         error = future.exception()
         if error is None:
             self._complete(job, owned)
-        elif isinstance(error, PyMongoError):
+        elif isinstance(error, WRITE_ERRORS):
             self._failed(job, error)
         else:
             raise error
@@ -101,8 +110,8 @@ class FlushWriter:
             delay = min(delay * 2, MAX_RETRY_DELAY_S)
             self._keep_membership()
             try:
-                self._store.write(job.flushes)
-            except PyMongoError as error:
+                self._write(job.flushes)
+            except WRITE_ERRORS as error:
                 self._failed(job, error, retry_in_s=delay)
                 continue
             self.failed = None
@@ -120,7 +129,20 @@ class FlushWriter:
     def close(self) -> None:
         self._thread.shutdown(wait=True)
 
-    def _failed(self, job: FlushJob, error: PyMongoError, retry_in_s: float = 0.5) -> None:
+    def _write(self, flushes: list[SeriesFlush]) -> None:
+        """Side outputs first, then the store: a snapshot then covers only ticks whose late
+        and dead-letter records the broker holds, so a replay need not send those again
+        (docs/consumer.md, "Effectively once")."""
+        if not self._side.flush(SIDE_OUTPUT_TIMEOUT_S):
+            raise SideOutputsUnacknowledged("side outputs unacknowledged; nothing written")
+        self._store.write(flushes)
+
+    def _failed(
+        self,
+        job: FlushJob,
+        error: PyMongoError | SideOutputsUnacknowledged,
+        retry_in_s: float = 0.5,
+    ) -> None:
         metrics.WRITE_FAILURES.inc()
         log.warning(
             "write failed; consuming paused until it succeeds",
@@ -128,12 +150,10 @@ class FlushWriter:
         )
         if self.failed is None:
             self._consumer.pause(self._consumer.assignment())
+            self._on_pause()
         self.failed, self._error = job, error
 
     def _complete(self, job: FlushJob, owned: Mapping[int, int]) -> None:
-        if not self._side.flush(SIDE_OUTPUT_TIMEOUT_S):
-            log.error("side outputs unacknowledged; offsets not committed this time")
-            return
         positions = {p: o for p, o in job.positions.items() if p in owned}
         if positions:
             self._commit(positions)
