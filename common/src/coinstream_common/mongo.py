@@ -23,6 +23,19 @@ Document = dict[str, Any]
 CANDLES_COLLECTION = "candles"
 CANDLE_KEY = ("source", "symbol", "interval", "start")
 _DUPLICATE_KEY = 11000
+# Replacements sent in one command at most. FerretDB 1.x keeps each matched statement's
+# query open, and a pooled connection with it, until the whole command returns: at its
+# pool size (100 on SQLite, 50 by default on PostgreSQL) one command waits forever for
+# itself, and every request behind it (docs/operations.md). devstack's build is patched;
+# this keeps an unpatched server safe too, with room left for concurrent readers.
+MAX_REPLACEMENTS_PER_COMMAND = 40
+
+
+def replace_all(collection: Collection[Document], requests: Sequence[ReplaceOne[Document]]) -> None:
+    """Unordered bulk replacements, in commands of `MAX_REPLACEMENTS_PER_COMMAND` at most."""
+    for first in range(0, len(requests), MAX_REPLACEMENTS_PER_COMMAND):
+        chunk = requests[first : first + MAX_REPLACEMENTS_PER_COMMAND]
+        collection.bulk_write(list(chunk), ordered=False)
 
 
 def connect(
@@ -64,11 +77,10 @@ class CandleRepository:
 
     def upsert_many(self, candles: Sequence[Candle]) -> None:
         """Write candles whether or not they exist yet."""
-        if candles:
-            requests = [
-                ReplaceOne({"_id": _id}, doc, upsert=True) for _id, doc in _documents(candles)
-            ]
-            self._candles.bulk_write(requests, ordered=False)
+        replace_all(
+            self._candles,
+            [ReplaceOne({"_id": _id}, doc, upsert=True) for _id, doc in _documents(candles)],
+        )
 
     def insert_or_replace(self, new: Sequence[Candle], existing: Sequence[Candle]) -> None:
         """Insert candles believed new, replace the others.

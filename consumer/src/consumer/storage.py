@@ -10,7 +10,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from coinstream_common.mongo import CandleRepository, Document
+from coinstream_common.mongo import CandleRepository, Document, replace_all
 from consumer.series import SeenIds, Series, SeriesFlush, WindowRules, dedup_since
 from consumer.state import NEVER, RawBatch, SeriesSnapshot, unpack
 
@@ -29,12 +29,13 @@ class SeriesSnapshotRepository:
         self._states.create_index([("partition", ASCENDING)], name="partition")
 
     def save_many(self, snapshots: Sequence[SeriesSnapshot]) -> None:
-        if snapshots:
-            requests = [
+        replace_all(
+            self._states,
+            [
                 ReplaceOne({"_id": s.key}, {"_id": s.key, **asdict(s)}, upsert=True)
                 for s in snapshots
-            ]
-            self._states.bulk_write(requests, ordered=False)
+            ],
+        )
 
     def for_partition(self, partition: int) -> list[SeriesSnapshot]:
         return [
