@@ -1,12 +1,14 @@
 """Idle close against a simulated wall clock: a restore changes no candle and no late verdict.
 
-Several series share one partition. Ticks arrive on a wall clock with gaps short and
-long (past the idle timeout), stamped with their ingest time a little before they arrive
-(the delivery delay, under the clock's margin) and their event time before that, some
-by more than the allowed lateness. The consumer reads each tick as it arrives, reaching
-the partition's end each time, and flushes at moments in the gaps. Then the same arrivals
-are read by a consumer that crashes at some point (mid-write, or after it), restarts
-after a downtime, and reads what arrived meanwhile in one burst before catching up.
+Several series share one partition. Ticks arrive on a wall clock with gaps short and long
+(past the idle timeout), stamped with their ingest time a little before they arrive (the
+delivery delay, under the clock's margin) and their event time before that: some by more
+than the allowed lateness, some (history, a backfill) by hours. The consumer reads each
+tick as it arrives, reaching the partition's end each time, and flushes at moments in the
+gaps. The same arrivals are then read by a consumer that stops at some point, crashing
+(mid-write, or after it) or pausing (writes failing), for a downtime, and reads what
+arrived meanwhile in one burst before catching up; and by one that reads them all as a
+backlog afterwards. All three must agree on every late record and every candle.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick, encode_tick, make_tick, trade_event_id
 from consumer.aggregator import Aggregator
 from consumer.partition_clock import DELIVERY_MARGIN_MS
+from consumer.series import Series
 from tests.support.folding import IDLE, LATENESS, CommitLog, aggregator, series_for, summary
 from tests.support.reference import CandleKey
 from tests.support.ticks import T0
 
 SOURCES = ("coinbase", "kraken", "binance", "coingecko")
+HOUR = 3_600_000
 DAYS = 2 * 86_400_000  # idle for this long, every window of these tests is closed
 
 
@@ -53,15 +57,16 @@ class Interruption:
 def arrivals(draw: st.DrawFn) -> list[Arrival]:
     sources = SOURCES[: draw(st.integers(min_value=2, max_value=len(SOURCES)))]
     count = draw(st.integers(min_value=1, max_value=40))
+    # A series' history comes first, as a producer publishes it for a new symbol: quickly,
+    # then its live ticks, among the other series'.
+    history = draw(st.integers(min_value=0, max_value=8))
     wall, out = T0, []
     for n in range(count):
         # Mostly a busy stream, sometimes a gap longer than the idle timeout.
-        wall += draw(
-            st.one_of(
-                st.integers(min_value=0, max_value=2_000),
-                st.integers(min_value=IDLE - 1_000, max_value=4 * IDLE),
-            )
-        )
+        gaps = st.integers(min_value=0, max_value=2_000)
+        if n >= history:
+            gaps |= st.integers(min_value=IDLE - 1_000, max_value=4 * IDLE)
+        wall += draw(gaps)
         ingest = wall - draw(st.integers(min_value=0, max_value=DELIVERY_MARGIN_MS - 1))
         # Most ticks on time; some older than the allowed lateness, so verdicts vary.
         delay = draw(
@@ -70,7 +75,11 @@ def arrivals(draw: st.DrawFn) -> list[Arrival]:
                 st.integers(min_value=LATENESS, max_value=3 * IDLE),
             )
         )
-        source = draw(st.sampled_from(sources))
+        source = sources[0] if n < history else draw(st.sampled_from(sources))
+        # Some ticks are history (a backfill), up to hours old.
+        backfill = n < history or draw(st.integers(min_value=0, max_value=9)) == 0
+        if backfill:
+            delay = draw(st.integers(min_value=0, max_value=3 * HOUR))
         tick = make_tick(
             event_id=trade_event_id(source, "BTC-USD", n),
             source=source,
@@ -80,6 +89,7 @@ def arrivals(draw: st.DrawFn) -> list[Arrival]:
             size=1.0,
             event_time=ingest - delay,
             ingest_time=ingest,
+            backfill=backfill,
         )
         flush = draw(st.none() | st.integers(min_value=0, max_value=4 * IDLE))
         out.append(Arrival(tick, wall, flush))
@@ -104,9 +114,23 @@ class Reader:
     def read(self, arrivals: list[Arrival], first: int, last: int) -> None:
         for offset in range(first, last):
             tick = arrivals[offset].tick
-            verdict = series_for(self.agg, tick).apply(tick, offset, encode_tick(tick))
+            series = series_for(self.agg, tick, offset)
+            if tick.backfill:
+                self.load_history(series, tick)
+            verdict = series.apply(tick, offset, encode_tick(tick))
             if verdict.late:
                 self.pending[offset] = verdict.late
+
+    def load_history(self, series: Series, tick: Tick) -> None:
+        """As the consumer does: a history tick's final windows are read from the store."""
+        missing = []
+        for interval, start in series.unknown_windows(tick):
+            stored = self.log.candles.get((tick.source, tick.symbol, interval, start))
+            if stored is None:
+                missing.append((interval, start))
+            else:
+                series.load([stored])
+        series.mark_absent(missing)
 
     def flush(self, position: int, wall_ms: int, cut: int | None = None) -> None:
         for offset, late in self.pending.items():

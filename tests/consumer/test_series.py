@@ -18,6 +18,7 @@ from consumer.state import NEVER, SeriesSnapshot
 from tests.support.folding import (
     ALL,
     DEDUP,
+    IDLE,
     LATENESS,
     MINUTE,
     CommitLog,
@@ -187,7 +188,7 @@ def test_a_restored_quiet_series_waits_for_its_partitions_clock() -> None:
         max_ingest_time=last.ingest_time,
         raw_offset=9,
     )
-    quiet = agg.adopt(Series.restored(snapshot, [open_minute], {}, agg.rules))
+    quiet = agg.adopt(Series.restored(snapshot, [open_minute], {}, agg.rules), 10)
     feed(agg, trade(1.0, T0 + 24_000, source="coinbase"), 10)
     agg.advance_idle({0: 11}, read_all_at_ms=0)
     [flush] = [f for f in agg.drain() if f.snapshot.source == "kraken"]
@@ -303,3 +304,35 @@ def test_forgetting_partitions_drops_only_their_series() -> None:
     assert list(agg) == [kept]
     assert agg.get("simulated", "BTC-USD") is None
     assert [f.snapshot.partition for f in agg.drain()] == [1]
+
+
+def test_history_waits_for_the_first_live_tick_then_is_written_final_once() -> None:
+    agg = aggregator((Interval.M1,))
+    now = T0 + 10 * MINUTE
+    for i in range(5):
+        feed(agg, ingested(trade(100.0 + i, T0 + i * MINUTE, backfill=True), now), i)
+    assert agg.held_positions() == {0: 0}
+    assert agg.drain() == []  # closed or not, nothing says yet: held, and the commit with it
+    feed(agg, ingested(trade(200.0, now), now), 5)
+    assert agg.held_positions() == {}
+    [flush] = agg.drain()
+    assert flush.existing == []
+    assert sorted((to_epoch_ms(c.start), c.final) for c in flush.new) == [
+        *((T0 + i * MINUTE, True) for i in range(5)),
+        (now, False),
+    ]
+    [flush] = agg.drain()
+    assert flush.new == flush.existing == []
+
+
+def test_history_with_no_live_tick_is_written_once_its_series_is_idle() -> None:
+    agg = aggregator((Interval.M1,))
+    now = T0 + 10 * MINUTE
+    feed(agg, ingested(trade(100.0, T0, backfill=True), now), 0)
+    feed(agg, ingested(trade(1.0, now, symbol="ETH-USD"), now + IDLE - 1), 1)
+    assert [f.snapshot.symbol for f in agg.drain()] == ["ETH-USD"]
+    assert agg.held_positions() == {0: 0}
+    feed(agg, ingested(trade(1.0, now + 1, symbol="ETH-USD"), now + IDLE), 2)
+    [history] = [f for f in agg.drain() if f.snapshot.symbol == "BTC-USD"]
+    assert [c.final for c in history.new] == [False]  # no watermark: open until a live tick
+    assert agg.held_positions() == {}

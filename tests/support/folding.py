@@ -23,12 +23,13 @@ def aggregator(intervals: tuple[Interval, ...] = ALL) -> Aggregator:
     return Aggregator(intervals, lateness_ms=LATENESS, dedup_window_ms=DEDUP, idle_timeout_ms=IDLE)
 
 
-def series_for(agg: Aggregator, tick: Tick, partition: int = 0) -> Series:
-    return agg.get(tick.source, tick.symbol) or agg.new_series(tick.source, tick.symbol, partition)
+def series_for(agg: Aggregator, tick: Tick, offset: int, partition: int = 0) -> Series:
+    series = agg.get(tick.source, tick.symbol)
+    return series or agg.new_series(tick.source, tick.symbol, partition, offset)
 
 
 def feed(agg: Aggregator, tick: Tick, offset: int, partition: int = 0) -> Series:
-    series = series_for(agg, tick, partition)
+    series = series_for(agg, tick, offset, partition)
     series.apply(tick, offset, encode_tick(tick))
     return series
 
@@ -67,7 +68,9 @@ class CommitLog:
         self.committed = 0
 
     def write(self, agg: Aggregator, next_offset: int, cut: int | None) -> None:
-        """A flush; with `cut`, the crash hits after that many candle documents."""
+        """A flush (as the consumer's, holding back what holds back); with `cut`, the crash
+        hits after that many candle documents."""
+        held = agg.held_positions().get(0, next_offset)
         flushes = agg.drain()
         for flush in flushes:
             if flush.raw is not None:
@@ -81,7 +84,7 @@ class CommitLog:
             return
         for flush in flushes:
             self.snapshots[(flush.snapshot.source, flush.snapshot.symbol)] = flush.snapshot
-        self.committed = next_offset
+        self.committed = min(next_offset, held)
 
     def restore(self) -> Aggregator:
         """As ConsumerStore.restore does, for every series anything was written of."""
@@ -98,5 +101,5 @@ class CommitLog:
                 and (not c.final or c.offset > snapshot.offset)
             ]
             seen = dict(self.seen.get((source, symbol), {}))
-            agg.adopt(Series.restored(snapshot, candles, seen, agg.rules))
+            agg.adopt(Series.restored(snapshot, candles, seen, agg.rules), self.committed)
         return agg

@@ -41,11 +41,14 @@ class Aggregator:
         of_source = self._series.get(source)
         return None if of_source is None else of_source.get(symbol)
 
-    def new_series(self, source: str, symbol: str, partition: int) -> Series:
-        return self.adopt(Series.new(source, symbol, partition, self.rules))
+    def new_series(self, source: str, symbol: str, partition: int, reading: int = 0) -> Series:
+        return self.adopt(Series.new(source, symbol, partition, self.rules), reading)
 
-    def adopt(self, series: Series) -> Series:
-        """Hold `series`, new or restored; its partition's clock has read what it has."""
+    def adopt(self, series: Series, reading: int) -> Series:
+        """Hold `series`, new or restored, as offset `reading` of its partition is read: all
+        of it before that offset is drained (or read again after a crash). Its partition's
+        clock has read what it has."""
+        series.drained_through = max(series.drained_through, reading - 1)
         clock = self.clock(series.partition)
         clock.read(series.max_ingest_time)
         series.clock = clock
@@ -74,9 +77,26 @@ class Aggregator:
         for series in self:
             series.advance_idle()
 
-    def drain(self, partitions: Collection[int] | None = None) -> list[SeriesFlush]:
-        """Drain every series, or only those of `partitions`."""
-        return [s.drain() for s in self if partitions is None or s.partition in partitions]
+    def drain(
+        self, partitions: Collection[int] | None = None, *, hold: bool = True
+    ) -> list[SeriesFlush]:
+        """Drain every series, or only those of `partitions`; with `hold`, not those that
+        hold back (see `Series.holds_back`)."""
+        return [
+            s.drain()
+            for s in self
+            if (partitions is None or s.partition in partitions) and not (hold and s.holds_back())
+        ]
+
+    def held_positions(self) -> dict[int, int]:
+        """Per partition, the offset its commit must not pass: the first that a series
+        holding back has not drained (everything from there is read again after a crash)."""
+        held: dict[int, int] = {}
+        for series in self:
+            if series.holds_back():
+                first = series.drained_through + 1
+                held[series.partition] = min(held.get(series.partition, first), first)
+        return held
 
     def forget(self, partitions: Collection[int]) -> None:
         """Drop the series of partitions this consumer no longer owns, and their clocks."""

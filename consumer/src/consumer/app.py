@@ -98,7 +98,7 @@ class CandleConsumer:
                     self._flush()
                     last_flush, unflushed = time.monotonic(), 0
             self._settle()
-            self._flush()
+            self._flush(hold=False)  # a stop writes everything it holds
             self._settle()
         finally:
             try:
@@ -118,7 +118,7 @@ class CandleConsumer:
                 continue
             partition, offset = message.partition() or 0, message.offset() or 0
             if partition not in restored:
-                self._restore_partition(partition)
+                self._restore_partition(partition, offset)
             positions[partition] = offset + 1
             value = message.value() or b""
             try:
@@ -127,7 +127,9 @@ class CandleConsumer:
                 invalid = as_invalid_tick(error)
                 self._side.dead_letter(message, invalid.field, str(invalid))
                 continue
-            series = series_of(tick.source, tick.symbol) or self._restore_unsaved(tick, partition)
+            series = series_of(tick.source, tick.symbol) or self._restore_unsaved(
+                tick, partition, offset
+            )
             if tick.backfill:
                 self._load_history(series, tick)
             verdict = series.apply(tick, offset, value)
@@ -149,18 +151,19 @@ class CandleConsumer:
         if error.code() == KafkaError._PARTITION_EOF:
             partition = message.partition() or 0
             if partition not in self._restored:
-                self._restore_partition(partition)  # its quiet series' windows close too
+                # Its quiet series' windows close too.
+                self._restore_partition(partition, message.offset() or 0)
             self._aggregator.clock(partition).reached_end(
                 self._positions.get(partition, -1), int(self._clock() * 1000)
             )
         else:
             log.warning("kafka error", extra={"error": str(error)})
 
-    def _restore_partition(self, partition: int) -> None:
+    def _restore_partition(self, partition: int, reading: int) -> None:
         """Pick up every series of a newly owned partition where its saved state left it."""
         restored = self._store.restore_partition(partition, self._aggregator.rules)
         for series in restored:
-            self._aggregator.adopt(series)
+            self._aggregator.adopt(series, reading)
         self._restored.add(partition)
         log.info(
             "partition restored",
@@ -171,12 +174,12 @@ class CandleConsumer:
             },
         )
 
-    def _restore_unsaved(self, tick: Tick, partition: int) -> Series:
+    def _restore_unsaved(self, tick: Tick, partition: int, offset: int) -> Series:
         """A series the partition's saved state does not know: new, or unsaved before a crash."""
         series = self._store.restore_unsaved(
             tick.source, tick.symbol, partition, self._aggregator.rules
         )
-        return self._aggregator.adopt(series)
+        return self._aggregator.adopt(series, offset)
 
     def _load_history(self, series: Series, tick: Tick) -> None:
         """A backfill tick may land in final windows: fetch those before it is applied."""
@@ -199,8 +202,9 @@ class CandleConsumer:
         self._writer.collect(self._positions, wait=True)
         self._writer.retry(self._positions)
 
-    def _flush(self, partitions: set[int] | None = None) -> None:
-        """Hand what changed to the writer, with the offsets its write will cover.
+    def _flush(self, partitions: set[int] | None = None, *, hold: bool = True) -> None:
+        """Hand what changed to the writer, with the offsets its write will cover; with
+        `hold`, series that hold back their history stay in memory (`Series.holds_back`).
 
         Called with no write in flight (the submit refuses otherwise), so retention's
         delete runs between writes, never beside one: SQLite (under FerretDB) has one
@@ -210,10 +214,14 @@ class CandleConsumer:
         if now >= self._next_retention:
             self._apply_retention(now)
         self._aggregator.advance_idle(self._positions, self._read_all_at_ms)
+        flushes = self._aggregator.drain(partitions, hold=hold)
+        held = self._aggregator.held_positions() if hold else {}
         positions = {
-            p: o for p, o in self._positions.items() if partitions is None or p in partitions
+            p: min(o, held.get(p, o))
+            for p, o in self._positions.items()
+            if partitions is None or p in partitions
         }
-        self._writer.submit(FlushJob(self._aggregator.drain(partitions), positions, now))
+        self._writer.submit(FlushJob(flushes, positions, now))
 
     def _apply_retention(self, now: float) -> None:
         """Per partition this consumer holds series of: one that has read nothing yet keeps
@@ -248,7 +256,7 @@ class CandleConsumer:
         try:
             self._writer.collect(self._positions, wait=True)
             if self._writer.failed is None:
-                self._flush(revoked)
+                self._flush(revoked, hold=False)  # all written before the partitions move
                 self._writer.collect(self._positions, wait=True)
         finally:
             self._forget(revoked)

@@ -83,6 +83,7 @@ class Series:
     watermark: int = NEVER
     max_ingest_time: int = NEVER
     offset: int = -1
+    drained_through: int = -1  # the offset its last drain covered: its store state's
     replay_horizon: int = -1
     raw_offset: int = -1
     base_ms: int = 0
@@ -138,6 +139,7 @@ class Series:
             watermark=snapshot.watermark,
             max_ingest_time=snapshot.max_ingest_time,
             offset=snapshot.offset,
+            drained_through=snapshot.offset,
             raw_offset=max([snapshot.raw_offset, *(o for o, _ in seen.values())]),
         )
         for event_id, (offset, ingest) in seen.items():
@@ -262,6 +264,17 @@ class Series:
             return
         self.watermark = max(self.watermark, self.max_event_time + idle - self.lateness_ms)
 
+    def holds_back(self) -> bool:
+        """History read, but no live tick yet to say which of its windows are closed:
+        drained now, they would all be written open, then each again as final at the first
+        live tick (a day of 1m history: 1,440 writes twice). So the series is not drained,
+        and its partition's commit waits with it, until that tick or until it is idle."""
+        return (
+            self.watermark == NEVER
+            and bool(self.windows)
+            and self.clock.now_ms - self.max_ingest_time < self.idle_timeout_ms
+        )
+
     def drain(self) -> SeriesFlush:
         """Candles changed or final since the last drain; final windows are then forgotten."""
         for base_start, partial in self.partials.items():
@@ -299,6 +312,7 @@ class Series:
         self.absent.clear()
         if self.offset > self.restored_until:
             self.restored_offsets.clear()  # the replay is past every restored id
+        self.drained_through = self.offset
         raw, self.raw = self.raw, None
         return SeriesFlush(new, existing, self.snapshot(), raw)
 
