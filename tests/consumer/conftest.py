@@ -33,7 +33,7 @@ def run_consumers(
             topic=topic,
             group=group,
             log_dir=tmp_path,
-            **settings,
+            settings=settings,
         )
         started.append(process)
         databases.append(database)

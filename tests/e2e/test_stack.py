@@ -13,8 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
-from devstack.net import free_port
 from devstack.stack import Endpoints, LocalStack
+from tests.support.local_stack import stack_variables
 from tests.support.pipeline import wait_for
 from tests.support.servers import ServerAddresses
 
@@ -39,19 +39,7 @@ def stack(
     servers: ServerAddresses, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalStack]:
     suffix = uuid.uuid4().hex[:8]
-    variables = {
-        "PRODUCER_SOURCES": "simulated",
-        "SIMULATED_SYMBOLS": "BTC-USD,ETH-USD",
-        "SIMULATED_TRADES_PER_SECOND": "20",
-        "DASHBOARD_DEFAULT_SOURCE": "simulated",
-        "KAFKA_TICKS_TOPIC": f"e2e-ticks-{suffix}",
-        "MONGO_DATABASE": f"e2e_{suffix}",
-        "CONSUMER_GROUP_ID": f"e2e-{suffix}",
-        "API_PORT": str(free_port()),
-        "DASHBOARD_PORT": str(free_port()),
-        "PRODUCER_METRICS_PORT": str(free_port()),
-        "CONSUMER_METRICS_PORT": str(free_port()),
-    }
+    variables = stack_variables(suffix)
     endpoints = Endpoints(servers.kafka_bootstrap, servers.mongo_uri)
     local = LocalStack(ROOT, endpoints, variables, tmp_path_factory.mktemp("e2e-logs"))
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from confluent_kafka import Consumer, KafkaException, TopicPartition
@@ -25,7 +26,8 @@ def consumer_process(
     group: str,
     log_dir: Path,
     log_level: str = "WARNING",
-    **settings: str,
+    metrics_port: int | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> ManagedProcess:
     """`settings` become CONSUMER_<NAME> variables."""
     env = {
@@ -40,9 +42,9 @@ def consumer_process(
         "CONSUMER_DEAD_LETTER_TOPIC": f"{topic}.dlq",
         # Runs are compared raw offset by raw offset, so retention must delete none of them.
         "CONSUMER_RAW_RETENTION_HOURS": str(10**6),
-        "METRICS_PORT": str(free_port()),
+        "METRICS_PORT": str(metrics_port or free_port()),
         "LOG_LEVEL": log_level,
-        **{f"CONSUMER_{k.upper()}": v for k, v in settings.items()},
+        **{f"CONSUMER_{k.upper()}": v for k, v in (settings or {}).items()},
     }
     return ManagedProcess(
         name,

@@ -24,7 +24,9 @@ from coinstream_common.settings import MongoSettings
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: ApiSettings = app.state.settings
     mongo: MongoSettings = app.state.mongo_settings
-    client = connect(mongo, "coinstream-api", round(settings.query_timeout_s * 1000))
+    client = connect(
+        mongo, "coinstream-api", reply_timeout_ms=round(settings.query_timeout_s * 1000)
+    )
     reader = CandleReader(database(client, mongo)[CANDLES_COLLECTION])
     cache = QueryCache(settings.cache_ttl_s, settings.cache_max_stale_s, settings.cache_max_entries)
     hub = StreamHub(reader, app.state.stream_settings)

@@ -39,12 +39,16 @@ def replace_all(collection: Collection[Document], requests: Sequence[ReplaceOne[
 
 
 def connect(
-    settings: MongoSettings, app_name: str, reply_timeout_ms: int | None = None
+    settings: MongoSettings,
+    app_name: str,
+    *,
+    reply_timeout_ms: int | None = None,
+    operation_timeout_ms: int | None = None,
 ) -> MongoClient[Document]:
-    """A client; `reply_timeout_ms` bounds the wait for each reply, which suits a reader
-    that must answer in time, not a writer whose writes may be slow. A socket timeout,
-    not pymongo's `timeoutMS`: that one sends `maxTimeMS`, which FerretDB refuses on some
-    commands (distinct)."""
+    """A client whose every wait is bounded. `reply_timeout_ms` bounds each reply (a socket
+    timeout), which suits the API, whose `distinct` FerretDB refuses with the `maxTimeMS`
+    that `operation_timeout_ms` (pymongo's `timeoutMS`) adds; that one bounds a whole
+    operation, retries included, which suits the consumer's writes."""
     return MongoClient(
         settings.uri,
         tz_aware=True,
@@ -52,6 +56,7 @@ def connect(
         serverSelectionTimeoutMS=settings.timeout_ms,
         connectTimeoutMS=settings.timeout_ms,
         socketTimeoutMS=reply_timeout_ms,
+        timeoutMS=operation_timeout_ms,
     )
 
 

@@ -14,6 +14,7 @@ from coinstream_common.logs import configure_logging
 from coinstream_common.metrics import serve_metrics
 from coinstream_common.mongo import connect, database
 from coinstream_common.settings import KafkaSettings, LogSettings, MetricsSettings, MongoSettings
+from coinstream_common.shutdown import exit_after_grace
 from consumer.clients import build_consumer
 from consumer.settings import ConsumerSettings
 
@@ -32,6 +33,14 @@ def missing_topics(kafka: KafkaSettings, topics: list[str]) -> list[str]:
     return [t for t in topics if t not in existing]
 
 
+def request_stop(stop: threading.Event) -> None:
+    """A stop writes and commits what the consumer holds, unless a stalled database makes
+    that take longer than the grace: what was not committed is read again at next start."""
+    if not stop.is_set():
+        stop.set()
+        exit_after_grace()
+
+
 def main() -> int:
     configure_logging(LogSettings().level)
     gc.set_threshold(*GC_THRESHOLDS)
@@ -46,9 +55,9 @@ def main() -> int:
     serve_metrics(MetricsSettings())
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda *_: request_stop(stop))
 
-    client = connect(mongo, app_name="coinstream-consumer")
+    client = connect(mongo, "coinstream-consumer", operation_timeout_ms=settings.db_timeout_ms)
     consumer = build_consumer(kafka, settings, database(client, mongo))
     log.info(
         "consumer starting",

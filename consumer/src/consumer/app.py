@@ -208,8 +208,11 @@ class CandleConsumer:
 
         Called with no write in flight (the submit refuses otherwise), so retention's
         delete runs between writes, never beside one: SQLite (under FerretDB) has one
-        writer at a time, and a second waits for it up to a 10 s busy timeout.
+        writer at a time, and a second waits for it up to a 10 s busy timeout. Nothing is
+        handed over while a failed write waits for its retry (only a stop gives up on it).
         """
+        if self._writer.failed is not None:
+            return
         now = self._clock()
         if now >= self._next_retention:
             self._apply_retention(now)

@@ -24,6 +24,10 @@ FLUSH_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 WRITE_FAILURES = Counter("consumer_write_failures", "Failed attempts to write a flush to Mongo")
+DATABASE_STALLED = Gauge(
+    "consumer_database_stalled",
+    "1 while the last attempt to write a flush timed out (the database does not answer)",
+)
 COMMIT_FAILURES = Counter("consumer_commit_failures", "Offset commits the broker refused")
 LAG = Gauge("consumer_lag", "Messages behind the partition's end", ["partition"])
 WATERMARK_DELAY = Gauge(

@@ -21,6 +21,10 @@ class ConsumerSettings(BaseSettings):
     # ingest times read from its partition (consumer/partition_clock.py).
     idle_timeout_ms: int = Field(default=10_000, gt=0)
     flush_interval_ms: int = Field(default=500, gt=0)
+    # Any one database operation (a write of a flush, a restore's read) fails after this
+    # long, and a failed write is retried: a stalled server pauses the consumer, never
+    # freezes it.
+    db_timeout_ms: int = Field(default=15_000, gt=0)
     batch_size: int = Field(default=5000, gt=0)
     # Flush once this many messages are unwritten, however far behind: bounds memory.
     max_unflushed: int = Field(default=100_000, gt=0)

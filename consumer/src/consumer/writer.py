@@ -75,7 +75,7 @@ class FlushWriter:
         self._in_flight: tuple[FlushJob, Future[None]] | None = None
         # A job whose write failed: retried before anything else is written.
         self.failed: FlushJob | None = None
-        self._error: PyMongoError | SideOutputsUnacknowledged | None = None
+        self._gave_up = False  # on the failed job, to stop
 
     @property
     def busy(self) -> bool:
@@ -102,11 +102,15 @@ class FlushWriter:
             raise error
 
     def retry(self, owned: Mapping[int, int]) -> None:
-        """Write the failed job until it succeeds, staying in the group meanwhile."""
+        """Write the failed job until it succeeds, staying in the group meanwhile; give up
+        when stopping: nothing of the job is committed, so the next start reads it again."""
         delay = 0.5
         while (job := self.failed) is not None:
-            if self.stop.wait(delay) and self._error is not None:
-                raise self._error
+            if self.stop.wait(delay):
+                if not self._gave_up:
+                    log.warning("stopping while writes fail; what they held is read again")
+                self._gave_up = True
+                return
             delay = min(delay * 2, MAX_RETRY_DELAY_S)
             self._keep_membership()
             try:
@@ -115,6 +119,7 @@ class FlushWriter:
                 self._failed(job, error, retry_in_s=delay)
                 continue
             self.failed = None
+            metrics.DATABASE_STALLED.set(0)
             self._consumer.resume(self._consumer.assignment())
             log.info("writes succeed again; consuming resumed")
             self._complete(job, owned)
@@ -144,14 +149,19 @@ class FlushWriter:
         retry_in_s: float = 0.5,
     ) -> None:
         metrics.WRITE_FAILURES.inc()
+        # A timeout means the server holds the connection but does not answer: stalled.
+        stalled = isinstance(error, PyMongoError) and error.timeout
+        metrics.DATABASE_STALLED.set(int(stalled))
         log.warning(
-            "write failed; consuming paused until it succeeds",
+            "database stalled: a write timed out; consuming paused until one succeeds"
+            if stalled
+            else "write failed; consuming paused until it succeeds",
             extra={"error": str(error)[:300], "retry_in_s": retry_in_s},
         )
         if self.failed is None:
             self._consumer.pause(self._consumer.assignment())
             self._on_pause()
-        self.failed, self._error = job, error
+        self.failed = job
 
     def _complete(self, job: FlushJob, owned: Mapping[int, int]) -> None:
         positions = {p: o for p, o in job.positions.items() if p in owned}

@@ -70,7 +70,7 @@ def test_not_ready_and_503s_when_mongo_is_unreachable() -> None:
     assert candles.json() == {"detail": "the database is unavailable"}
 
 
-def test_a_stalled_database_gets_a_503_in_time_and_the_api_recovers(
+def test_a_stalled_database_gets_a_503_in_time_says_why_and_the_api_recovers(
     mongo_uri: str, seeded: Database[Document]
 ) -> None:
     ((host, port),) = parse_uri(mongo_uri)["nodelist"]
@@ -87,6 +87,7 @@ def test_a_stalled_database_gets_a_503_in_time_and_the_api_recovers(
             started = time.monotonic()
             stalled = client.get("/v1/candles", params=params)
             waited = time.monotonic() - started
+            not_ready = client.get("/ready")
             proxy.resume()
             wait_for(
                 lambda: client.get("/v1/candles", params=params).status_code == 200,
@@ -96,6 +97,8 @@ def test_a_stalled_database_gets_a_503_in_time_and_the_api_recovers(
     assert stalled.status_code == 503
     assert stalled.json() == {"detail": "the database is unavailable"}
     assert 0.9 <= waited < 5, waited  # a 1 s wait per reply; pymongo retries a read once
+    assert not_ready.status_code == 503
+    assert not_ready.json()["reason"] == "mongo unavailable: NetworkTimeout"
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
