@@ -46,7 +46,7 @@ def create_app(
     app.state.stream_settings = stream_settings or StreamSettings()
     app.state.known_candle_queries = KnownQueries(settings.cache_max_entries)
     # Innermost of ours: its answers still get CORS headers and count in the metrics.
-    app.add_middleware(RepeatedCandles)
+    app.add_middleware(RepeatedCandles, route=candles.router.routes[0])
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,

@@ -19,16 +19,15 @@ from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import Headers
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.cache import QueryCache
 from api.encoded import Encoded
 from api.pages import CandleQuery, check_window, render_page
 from api.repository import CandleReader
-from api.routes import candles
 from api.settings import ApiSettings
 
-ROUTE = candles.router.routes[0]
 PATH = "/v1/candles"
 
 
@@ -49,8 +48,13 @@ class KnownQueries:
 
 
 class RepeatedCandles:
-    def __init__(self, app: ASGIApp) -> None:
+    """`route` is the route of /v1/candles, set on the scope of every repeat it answers as
+    routing would set it, for MetricsMiddleware. The app passes it in: routes import this
+    module, never the other way round."""
+
+    def __init__(self, app: ASGIApp, route: BaseRoute) -> None:
         self.app = app
+        self.route = route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH:
@@ -58,7 +62,7 @@ class RepeatedCandles:
             query = state.known_candle_queries.get(scope["query_string"])
             page = _servable(state, query) if query is not None else None
             if page is not None:
-                scope["route"] = ROUTE  # as routing would set it, for MetricsMiddleware
+                scope["route"] = self.route
                 accept_encoding = Headers(scope=scope).get("accept-encoding")
                 await page.response(accept_encoding, "application/json")(scope, receive, send)
                 return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -19,12 +19,10 @@ from api.params import (
     page_limit,
     valid_source,
 )
+from api.repeats import KnownQueries
 from api.repository import CandleReader
 from api.settings import ApiSettings
 from coinstream_common.intervals import Interval
-
-if TYPE_CHECKING:
-    from api.repeats import KnownQueries  # which imports this module's route
 
 router = APIRouter(prefix="/v1", tags=["candles"])
 
