@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import httpx
 
-from coinstream_common.ticks import trade_event_id
-from producer.sources.bars import Bar
 from producer.sources.base import SourceError
-from producer.sources.exchange import TradeRow
-from producer.sources.parsing import decimal, expect_dict, expect_list, integer
+from producer.sources.decoding import BarDecoder, TradeDecoder
+from producer.sources.parsing import expect_dict, integer
 
 SOURCE_NAME = "binance"
 BAR_MS = 5 * 60_000
@@ -25,34 +23,12 @@ def binance_symbol(symbol: str) -> str:
     return symbol.replace("-", "")
 
 
-def parse_agg_trades(payload: object, symbol: str, ingest_time: int) -> list[TradeRow]:
-    rows: list[TradeRow] = []
-    for item in expect_list(payload, "aggTrades"):
-        trade = item if isinstance(item, dict) else {}
-        if (trade_id := integer(trade.get("a"))) is None:
-            continue
-        candidate: dict[str, object] = {
-            "event_id": trade_event_id(SOURCE_NAME, symbol, trade_id),
-            "source": SOURCE_NAME,
-            "symbol": symbol,
-            "kind": "trade",
-            "price": decimal(trade.get("p")),
-            "size": decimal(trade.get("q")),
-            "event_time": integer(trade.get("T")),
-            "ingest_time": ingest_time,
-        }
-        rows.append((trade_id, candidate))
-    return rows
-
-
-def parse_klines(payload: object) -> list[Bar]:
-    bars = []
-    for row in expect_list(payload, "klines"):
-        if not isinstance(row, list) or len(row) < 6 or (start := integer(row[0])) is None:
-            continue
-        open_, high, low, close, volume = (decimal(v) for v in row[1:6])
-        bars.append(Bar(start, BAR_MS, open_, high, low, close, volume))
-    return bars
+parse_agg_trades = TradeDecoder(
+    SOURCE_NAME, "aggTrades", trade_id="a", price="p", size="q", time="T", time_ms=integer
+)
+parse_klines = BarDecoder(
+    "klines", ("start", "open", "high", "low", "close", "volume"), start_unit_ms=1, span_ms=BAR_MS
+)
 
 
 def check_price_ticker(payload: object, wanted: str) -> None:

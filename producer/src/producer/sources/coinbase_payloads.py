@@ -7,35 +7,28 @@ Candles: [[time_s, low, high, open, close, volume], ...], newest first.
 
 from __future__ import annotations
 
-from coinstream_common.ticks import trade_event_id
-from producer.sources.bars import Bar
 from producer.sources.base import SourceError
-from producer.sources.exchange import TradeRow
-from producer.sources.parsing import decimal, expect_dict, expect_list, integer, iso_to_ms
+from producer.sources.decoding import BarDecoder, TradeDecoder
+from producer.sources.parsing import expect_dict, integer, iso_to_ms
 
 SOURCE_NAME = "coinbase"
 BAR_SECONDS = 300  # 24 h of 5-minute candles fit the 300-candle limit of one request
 
-
-def parse_trades(payload: object, symbol: str, ingest_time: int) -> list[TradeRow]:
-    """(trade id, candidate tick) per trade; a trade without an integer id is unusable."""
-    rows: list[TradeRow] = []
-    for item in expect_list(payload, "trades"):
-        trade = item if isinstance(item, dict) else {}
-        if (trade_id := integer(trade.get("trade_id"))) is None:
-            continue
-        candidate: dict[str, object] = {
-            "event_id": trade_event_id(SOURCE_NAME, symbol, trade_id),
-            "source": SOURCE_NAME,
-            "symbol": symbol,
-            "kind": "trade",
-            "price": decimal(trade.get("price")),
-            "size": decimal(trade.get("size")),
-            "event_time": iso_to_ms(trade.get("time")),
-            "ingest_time": ingest_time,
-        }
-        rows.append((trade_id, candidate))
-    return rows
+parse_trades = TradeDecoder(
+    SOURCE_NAME,
+    "trades",
+    trade_id="trade_id",
+    price="price",
+    size="size",
+    time="time",
+    time_ms=iso_to_ms,
+)
+parse_candles = BarDecoder(
+    "candles",
+    ("start", "low", "high", "open", "close", "volume"),
+    start_unit_ms=1000,
+    span_ms=BAR_SECONDS * 1000,
+)
 
 
 def parse_ticker_trade_id(payload: object) -> int:
@@ -43,13 +36,3 @@ def parse_ticker_trade_id(payload: object) -> int:
     if trade_id is None:
         raise SourceError("bad_payload", "ticker: no integer trade_id")
     return trade_id
-
-
-def parse_candles(payload: object) -> list[Bar]:
-    bars = []
-    for row in expect_list(payload, "candles"):
-        if not isinstance(row, list) or len(row) < 6 or (start := integer(row[0])) is None:
-            continue
-        low, high, open_, close, volume = (decimal(v) for v in row[1:6])
-        bars.append(Bar(start * 1000, BAR_SECONDS * 1000, open_, high, low, close, volume))
-    return bars

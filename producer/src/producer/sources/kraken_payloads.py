@@ -8,11 +8,11 @@ OHLC rows are [time_s, open, high, low, close, vwap, volume, count]. XBT means B
 
 from __future__ import annotations
 
-from coinstream_common.ticks import trade_event_id
 from producer.sources.bars import Bar
 from producer.sources.base import SourceConfigError, SourceError
+from producer.sources.decoding import BarDecoder, TradeDecoder
 from producer.sources.exchange import TradeRow
-from producer.sources.parsing import decimal, expect_dict, expect_list, integer, seconds_to_ms
+from producer.sources.parsing import expect_dict, integer, seconds_to_ms
 
 SOURCE_NAME = "kraken"
 BAR_MINUTES = 5
@@ -24,6 +24,15 @@ _RETRYABLE_ERRORS = {
     "EService:Busy": "unavailable",
 }
 Cursor = tuple[str, int]  # (`last`, the newest trade id published)
+_TRADES = TradeDecoder(
+    SOURCE_NAME, "kraken trades", trade_id=6, price=0, size=1, time=2, time_ms=seconds_to_ms
+)
+_OHLC = BarDecoder(
+    "kraken ohlc",
+    ("start", "open", "high", "low", "close", "vwap", "volume"),
+    start_unit_ms=1000,
+    span_ms=BAR_MINUTES * 60_000,
+)
 
 
 def kraken_pair(symbol: str) -> str:
@@ -60,34 +69,12 @@ def parse_trades(payload: object, symbol: str, ingest_time: int) -> tuple[list[T
     trades, last = pair_result(payload)
     if not isinstance(last, str | int) or isinstance(last, bool):
         raise SourceError("bad_payload", "kraken trades: no `last` cursor")
-    rows: list[TradeRow] = []
-    for item in expect_list(trades, "kraken trades"):
-        if not isinstance(item, list) or len(item) < 7 or (trade_id := integer(item[6])) is None:
-            continue
-        candidate: dict[str, object] = {
-            "event_id": trade_event_id(SOURCE_NAME, symbol, trade_id),
-            "source": SOURCE_NAME,
-            "symbol": symbol,
-            "kind": "trade",
-            "price": decimal(item[0]),
-            "size": decimal(item[1]),
-            "event_time": seconds_to_ms(item[2]),
-            "ingest_time": ingest_time,
-        }
-        rows.append((trade_id, candidate))
-    return rows, str(last)
+    return _TRADES(trades, symbol, ingest_time), str(last)
 
 
 def parse_ohlc(payload: object) -> list[Bar]:
     rows, _ = pair_result(payload)
-    bars = []
-    for row in expect_list(rows, "kraken ohlc"):
-        if not isinstance(row, list) or len(row) < 7 or (start := integer(row[0])) is None:
-            continue
-        open_, high, low, close = (decimal(v) for v in row[1:5])
-        volume = decimal(row[6])
-        bars.append(Bar(start * 1000, BAR_MINUTES * 60_000, open_, high, low, close, volume))
-    return bars
+    return _OHLC(rows)
 
 
 def encode_cursor(cursor: Cursor) -> str:
