@@ -8,9 +8,9 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from producer.settings import CoinGeckoSettings
 from producer.sources.base import SourceConfigError, SourceError
 from producer.sources.coingecko import CoinGeckoSource
+from producer.sources.coingecko_settings import CoinGeckoSettings
 from tests.support.fake_clock import FakeClock
 from tests.support.http_sources import USER_AGENT, source_http
 

@@ -6,12 +6,9 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
-from producer.settings import (
-    BinanceSettings,
-    CoinGeckoSettings,
-    KrakenSettings,
-    ProducerSettings,
-)
+from producer.settings import ProducerSettings
+from producer.sources.coingecko_settings import CoinGeckoSettings
+from producer.sources.exchange_settings import BinanceSettings, KrakenSettings
 
 
 def test_several_sources_each_with_several_symbols(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coinstream_common.settings import check_names, comma_separated
 from coinstream_common.ticks import SOURCE_PATTERN
 
 DEFAULT_SOURCES = "coingecko,coinbase,kraken,binance,simulated,replay"
-
-
-def split_names(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 class ApiSettings(BaseSettings):
@@ -47,11 +43,7 @@ class ApiSettings(BaseSettings):
     @field_validator("sources")
     @classmethod
     def _valid_sources(cls, value: str) -> str:
-        names = split_names(value)
-        bad = [name for name in names if not re.fullmatch(SOURCE_PATTERN, name)]
-        if not names or bad:
-            raise ValueError(f"sources must be names like 'coingecko', got {bad or value!r}")
-        return value
+        return check_names(value, SOURCE_PATTERN, "sources must be names like 'coingecko'")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -63,11 +55,11 @@ class ApiSettings(BaseSettings):
 
     @property
     def source_names(self) -> tuple[str, ...]:
-        return split_names(self.sources)
+        return tuple(comma_separated(self.sources))
 
     @property
     def cors_origin_list(self) -> list[str]:
-        return list(split_names(self.cors_origins))
+        return comma_separated(self.cors_origins)
 
 
 class StreamSettings(BaseSettings):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from coinstream_common.settings import comma_separated
+
 
 class Interval(StrEnum):
     M1 = "1m"
@@ -26,7 +28,7 @@ _MILLIS = {
 
 def parse_intervals(text: str) -> tuple[Interval, ...]:
     """Parse a comma-separated list such as "1m,5m"; raise ValueError on unknown names."""
-    names = [part.strip() for part in text.split(",") if part.strip()]
+    names = comma_separated(text)
     if not names:
         raise ValueError("at least one interval is needed")
     try:

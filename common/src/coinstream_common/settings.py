@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def comma_separated(text: str) -> list[str]:
+    """The items of a comma-separated variable, stripped, blank ones dropped."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def check_names(text: str, pattern: str, what: str) -> str:
+    """`text` if it lists at least one name and each matches `pattern`, else a ValueError
+    that starts with `what` ("symbols must look like BTC-USD") and names the bad ones."""
+    names = comma_separated(text)
+    bad = [name for name in names if not re.fullmatch(pattern, name)]
+    if bad or not names:
+        raise ValueError(f"{what}, got {bad or text!r}")
+    return text
 
 
 class KafkaSettings(BaseSettings):

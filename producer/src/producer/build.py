@@ -13,23 +13,18 @@ from producer.budget import RequestBudget
 from producer.clock import Clock
 from producer.http import RetryPolicy, SourceHttp
 from producer.recorder import RecordingSource, TickRecorder
-from producer.settings import (
-    BinanceSettings,
-    CoinbaseSettings,
-    CoinGeckoSettings,
-    HttpRetrySettings,
-    KrakenSettings,
-    ProducerSettings,
-    ReplaySettings,
-    SimulatedSettings,
-)
+from producer.settings import HttpRetrySettings, ProducerSettings
 from producer.sources.base import Source
 from producer.sources.binance import BinanceSource
 from producer.sources.coinbase import CoinbaseSource
 from producer.sources.coingecko import CoinGeckoSource
+from producer.sources.coingecko_settings import CoinGeckoSettings
+from producer.sources.exchange_settings import BinanceSettings, CoinbaseSettings, KrakenSettings
 from producer.sources.kraken import KrakenSource
 from producer.sources.replay import ReplaySource
+from producer.sources.replay_settings import ReplaySettings
 from producer.sources.simulated import SimulatedSource
+from producer.sources.simulated_settings import SimulatedSettings
 
 
 class SourceFactory:

@@ -1,0 +1,19 @@
+"""The simulated market's settings, from SIMULATED_* environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from producer.settings import SymbolSettings
+
+
+class SimulatedSettings(SymbolSettings):
+    model_config = SettingsConfigDict(env_prefix="SIMULATED_")
+
+    symbols: str = "BTC-USD"
+    seed: int = 42
+    trades_per_second: float = Field(default=5.0, gt=0, le=10_000)
+    poll_interval_s: float = Field(default=0.25, gt=0)
+    # Seeded history for the backfill; off by default, the simulated market starts now.
+    backfill: bool = False
