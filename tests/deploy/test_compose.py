@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -11,11 +12,12 @@ from typing import Any
 import pytest
 import yaml
 
-from devstack.compose import dockerfile_healthcheck
+from devstack.dockerfile import image_healthcheck, image_setting, image_stages
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 ONE_SHOT = {"topics"}
+BUILT = ("producer", "consumer", "api", "dashboard")
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +63,19 @@ def test_every_service_has_a_healthcheck(resolved: dict[str, Any]) -> None:
         if "healthcheck" in service:
             assert service["healthcheck"]["test"], name
         else:
-            dockerfile = ROOT / service["build"]["dockerfile"]
-            assert dockerfile_healthcheck(dockerfile), f"{name}: no healthcheck anywhere"
+            dockerfile = ROOT / service["build"].get("dockerfile", "Dockerfile")
+            assert image_healthcheck(dockerfile, service["build"]["args"]), f"{name}: none"
+
+
+def test_each_service_is_built_from_the_one_dockerfile(resolved: dict[str, Any]) -> None:
+    for name in BUILT:
+        build = resolved["services"][name]["build"]
+        assert Path(build["context"]) == ROOT, name
+        assert build.get("dockerfile", "Dockerfile") == "Dockerfile", name
+        assert build["args"] == {"SERVICE": name}
+        # Compose states the command for `make run`; the image runs the same by itself.
+        image_cmd = image_setting(image_stages(ROOT / "Dockerfile", build["args"]), "CMD")
+        assert json.loads(image_cmd or "null") == resolved["services"][name]["command"], name
 
 
 def test_long_running_services_restart_and_the_one_shot_does_not(resolved: dict[str, Any]) -> None:

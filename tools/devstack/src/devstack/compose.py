@@ -2,12 +2,12 @@
 
 Supports what our compose file uses: `${VAR}`, `${VAR:-default}`, `${VAR-default}` and
 `$$` interpolation, YAML anchors and merge keys, exec-form commands, mapping-style
-environments, and healthchecks from the compose file or the service's Dockerfile.
+environments, and healthchecks from the compose file or from the image that the
+service's build makes (devstack/dockerfile.py).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from devstack.dockerfile import image_healthcheck
 
 _VARIABLE = re.compile(
     r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_]\w*)(?:(?P<op>:?-)(?P<default>[^}]*))?\}"
@@ -59,17 +61,6 @@ class ServiceSpec:
     dockerfile: Path | None
 
 
-def dockerfile_healthcheck(dockerfile: Path) -> list[str] | None:
-    """The exec-form `HEALTHCHECK ... CMD [...]` of a Dockerfile, as argv."""
-    text = dockerfile.read_text().replace("\\\n", " ")
-    for line in text.splitlines():
-        if line.lstrip().upper().startswith("HEALTHCHECK"):
-            _, _, command = line.partition(" CMD ")
-            argv: list[str] = json.loads(command)
-            return argv
-    return None
-
-
 def _healthcheck_argv(test: list[str] | str) -> list[str]:
     if isinstance(test, str):
         return ["/bin/sh", "-c", test]
@@ -86,14 +77,16 @@ def load_compose(path: Path, variables: Mapping[str, str]) -> dict[str, ServiceS
             raise TypeError(f"service {name}: use a mapping for `environment`")
         build = service.get("build")
         dockerfile = None
+        test = (service.get("healthcheck") or {}).get("test")
+        healthcheck = _healthcheck_argv(test) if test else None
         if isinstance(build, dict):
             dockerfile = (
                 path.parent / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
             )
-        test = (service.get("healthcheck") or {}).get("test")
-        healthcheck = _healthcheck_argv(test) if test else None
-        if healthcheck is None and dockerfile is not None:
-            healthcheck = dockerfile_healthcheck(dockerfile)
+            args = build.get("args") or {}
+            if not isinstance(args, dict):
+                raise TypeError(f"service {name}: use a mapping for `build.args`")
+            healthcheck = healthcheck or image_healthcheck(dockerfile, args)
         command = service.get("command") or []
         specs[name] = ServiceSpec(
             name=name,
