@@ -10,13 +10,14 @@ UV := $(CACHE)/uv-$(UV_VERSION)/bin/uv
 RUN := $(UV) run --frozen --no-sync
 PYTEST := $(RUN) pytest
 
-.PHONY: help setup servers system-deps run test test-unit test-integration test-e2e lint bench clean
+.PHONY: help setup servers system-deps run test test-unit test-integration test-e2e screenshot lint bench clean
 
 help:
 	@echo "make run        the whole stack on 127.0.0.1 without Docker (Ctrl-C stops it)"
 	@echo "make test       lint, type-check and every test (unit, integration, e2e, deploy)"
 	@echo "make test-unit  the fast tests only"
 	@echo "make bench      benchmarks; prints BENCH lines (BENCH=\"consumer api\" picks some)"
+	@echo "make screenshot the README's dashboard picture, from a fresh e2e run"
 	@echo "make clean      remove .run/ (local stack data and logs)"
 
 $(UV):
@@ -56,6 +57,11 @@ test-integration: setup servers
 
 test-e2e: setup system-deps servers
 	$(PYTEST) -m e2e
+
+# Tests write their screenshot under .artifacts/ (ignored); only this updates the README's.
+screenshot: setup system-deps servers
+	$(PYTEST) -m e2e tests/e2e/test_stack.py -k dashboard
+	cp .artifacts/dashboard.png docs/images/dashboard.png
 
 bench: setup system-deps servers
 	UV=$(UV) $(RUN) python benchmarks/run_all.py $(BENCH)
