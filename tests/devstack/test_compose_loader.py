@@ -39,6 +39,9 @@ def test_services_read_from_the_compose_file() -> None:
     assert services["dashboard"].environment["DASHBOARD_API_URL"] == "http://api:9000"
     assert services["api"].healthcheck is not None
     assert "/health" in services["api"].healthcheck[-1]
+    # From the image's stages: the producer's healthcheck is the one it inherits.
+    assert services["producer"].healthcheck is not None
+    assert '["METRICS_PORT"]}/metrics' in services["producer"].healthcheck[-1]
     assert services["redpanda"].healthcheck is not None
     assert services["redpanda"].healthcheck[:2] == ["/bin/sh", "-c"]
     assert topic_specs(services) == {"ticks": 3, "ticks.late": 1, "ticks.dlq": 1}
