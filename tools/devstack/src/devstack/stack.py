@@ -92,6 +92,7 @@ class LocalStack:
         self.log_dir = log_dir
         self._echo = echo
         self.processes: dict[str, ManagedProcess] = {}
+        self._restarts: dict[str, int] = {}
 
     def environment(self, name: str) -> dict[str, str]:
         spec = self.services[name]
@@ -105,14 +106,25 @@ class LocalStack:
         for name in TopologicalSorter(graph).static_order():
             self._start_one(name, timeout_s)
 
+    def restart(self, name: str, timeout_s: float = 60.0) -> int:
+        """Stop one service (SIGTERM, so it shuts down gracefully), then start it again
+        and wait until it is healthy, like `docker compose restart`. Returns the stopped
+        process's exit status. The new process logs to `<name>.<n>.log`, so the log of
+        the one before it is kept."""
+        code = self.processes[name].stop()
+        self._restarts[name] = self._restarts.get(name, 0) + 1
+        self._start_one(name, timeout_s)
+        return code
+
     def _start_one(self, name: str, timeout_s: float) -> None:
         spec = self.services[name]
+        restarts = self._restarts.get(name, 0)
         process = ManagedProcess(
             name,
             spec.command,
             env=self.environment(name),
             cwd=self.root,
-            log_path=self.log_dir / f"{name}.log",
+            log_path=self.log_dir / (f"{name}.{restarts}.log" if restarts else f"{name}.log"),
             echo=self._echo,
         )
         self.processes[name] = process
