@@ -10,7 +10,7 @@ UV := $(CACHE)/uv-$(UV_VERSION)/bin/uv
 RUN := $(UV) run --frozen --no-sync
 PYTEST := $(RUN) pytest
 
-.PHONY: help setup servers system-deps run test test-unit test-integration test-e2e screenshot lint bench clean
+.PHONY: help setup servers system-deps run test test-unit test-integration test-e2e screenshot soak lint bench clean
 
 help:
 	@echo "make run        the whole stack on 127.0.0.1 without Docker (Ctrl-C stops it)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test-unit  the fast tests only"
 	@echo "make bench      benchmarks; prints BENCH lines (BENCH=\"consumer api\" picks some)"
 	@echo "make screenshot the README's dashboard picture, from a fresh e2e run"
+	@echo "make soak       the whole stack under load for SOAK_MINUTES (15); prints a BENCH line"
 	@echo "make clean      remove .run/ (local stack data and logs)"
 
 $(UV):
@@ -50,7 +51,7 @@ test: setup system-deps servers lint
 	$(PYTEST) --require-all
 
 test-unit: setup
-	$(PYTEST) -m "not integration and not e2e"
+	$(PYTEST) -m "not integration and not e2e and not soak"
 
 test-integration: setup servers
 	$(PYTEST) -m integration
@@ -62,6 +63,10 @@ test-e2e: setup system-deps servers
 screenshot: setup system-deps servers
 	$(PYTEST) -m e2e tests/e2e/test_stack.py -k dashboard
 	cp .artifacts/dashboard.png docs/images/dashboard.png
+
+# -s: the soak's BENCH and RSS lines are printed whether it passes or fails.
+soak: setup system-deps servers
+	$(PYTEST) -m soak -s tests/soak
 
 bench: setup system-deps servers
 	UV=$(UV) $(RUN) python benchmarks/run_all.py $(BENCH)
