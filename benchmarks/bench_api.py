@@ -107,14 +107,16 @@ def bare_find_ms(mongo_uri: str, database: str) -> list[float]:
 
 
 def start_api(
-    mongo_uri: str, database: str, port: int, cache_ttl_s: str
+    mongo_uri: str, database: str, port: int, cache_ttl_s: str, **settings: str
 ) -> subprocess.Popen[bytes]:
+    """`python -m api`; keyword settings become API_<NAME> variables."""
     env = os.environ | {
         "MONGO_URI": mongo_uri,
         "MONGO_DATABASE": database,
         "API_PORT": str(port),
         "API_CACHE_TTL_S": cache_ttl_s,
         "LOG_LEVEL": "WARNING",
+        **{f"API_{name.upper()}": value for name, value in settings.items()},
     }
     process = subprocess.Popen([sys.executable, "-m", "api"], env=env, cwd=ROOT)
     wait_until(lambda: _healthy(port), 30, "the API to start")
