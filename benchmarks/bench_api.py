@@ -1,6 +1,6 @@
 """/v1/candles for 24 hours of 1-minute candles (1440 rows, one page: the default maximum
-page is 1500) under 50 concurrent clients on loopback, beside a bare pymongo find of the
-same rows in the same run.
+page is 1500) under 50 concurrent clients on loopback, beside the bare read of the same
+rows in the same run (the API's repository read, `CandleReader.page`, with no HTTP).
 
 The API runs as `python -m api` (uvicorn, one process) on a free port; the load comes from
 wrk (wrk_load.py): 50 connections, each sending its next request when the last one is
@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from pymongo import ASCENDING, MongoClient
+from pymongo import MongoClient
 
 # run_all.py runs each benchmark as a script, so its siblings import by their own names.
 from support import (  # type: ignore[import-not-found]
@@ -32,8 +32,11 @@ from support import (  # type: ignore[import-not-found]
 )
 from wrk_load import WrkResult, wrk  # type: ignore[import-not-found]
 
+from api.repository import CandleReader
+from coinstream_common.candle_store import CandleRepository
+from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
-from coinstream_common.mongo import CANDLES_COLLECTION, CandleRepository, Document
+from coinstream_common.mongo import Document
 from devstack.net import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,27 +81,32 @@ def seed(mongo_uri: str, database: str) -> None:
     """Two symbols, a day of 1m, 5m and 1h candles: 3504 documents."""
     client: MongoClient[Document] = MongoClient(mongo_uri, tz_aware=True)
     client.drop_database(database)
-    db = client[database]
-    CandleRepository(db).ensure_indexes()
+    repository = CandleRepository(client[database])
     for symbol in ("BTC-USD", "ETH-USD"):
         for interval, count in ((Interval.M1, DAY), (Interval.M5, 288), (Interval.H1, 24)):
-            db[CANDLES_COLLECTION].insert_many([candle(symbol, interval, i) for i in range(count)])
+            repository.upsert_many(
+                [Candle.model_validate(candle(symbol, interval, i)) for i in range(count)]
+            )
     client.close()
 
 
 def bare_find_ms(mongo_uri: str, database: str) -> list[float]:
+    """The repository read behind the page, without the API: `CandleReader.page`."""
     client: MongoClient[Document] = MongoClient(mongo_uri, tz_aware=True)
+    reader = CandleReader(client[database])
     start = datetime.fromtimestamp(START_MS / 1000, UTC)
-    query = {
-        "source": "simulated",
-        "symbol": "BTC-USD",
-        "interval": "1m",
-        "start": {"$gte": start, "$lt": start + timedelta(days=1)},
-    }
     timings = []
     for _ in range(BARE_RUNS):
         began = time.perf_counter()
-        rows = list(client[database][CANDLES_COLLECTION].find(query).sort("start", ASCENDING))
+        rows = reader.page(
+            "simulated",
+            "BTC-USD",
+            Interval.M1,
+            start=start,
+            end=start + timedelta(days=1),
+            after=None,
+            limit=DAY + 1,
+        )
         timings.append((time.perf_counter() - began) * 1000)
         if len(rows) != DAY:
             raise RuntimeError(f"the bare query found {len(rows)} rows, not {DAY}")

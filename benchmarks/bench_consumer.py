@@ -44,6 +44,7 @@ from support import (  # type: ignore[import-not-found]
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from coinstream_common.candle_buckets import BUCKETS_COLLECTION  # noqa: E402
 from coinstream_common.settings import KafkaSettings  # noqa: E402
 from coinstream_common.ticks import encode_tick, make_tick, now_ms, trade_event_id  # noqa: E402
 from consumer.clients import consumer_config  # noqa: E402
@@ -203,7 +204,7 @@ def freshness(endpoints: Endpoints) -> tuple[float, float]:
     group, database = f"fresh-{topic[-8:]}", f"fresh_{topic[-8:]}"
     env = consumer_env(endpoints, topic, group, database)
     process = subprocess.Popen([sys.executable, "-m", "consumer"], env=env, cwd=ROOT)
-    candles = MongoClient[dict[str, Any]](endpoints.mongo_uri)[database].candles
+    buckets = MongoClient[dict[str, Any]](endpoints.mongo_uri)[database][BUCKETS_COLLECTION]
     producer = Producer(
         KafkaSettings(bootstrap_servers=endpoints.kafka_bootstrap).client_config()
         | {"enable.idempotence": True, "acks": "all", "linger.ms": 5}
@@ -226,8 +227,8 @@ def freshness(endpoints: Endpoints) -> tuple[float, float]:
         return time.time()
 
     def visible() -> int:
-        rows = candles.find({"interval": "1m"}, {"count": True})
-        return sum(row["count"] for row in rows)
+        rows = buckets.find({"interval": "1m"})
+        return sum(slot["count"] for row in rows for slot in row["c"].values())
 
     try:
         send(0)  # warm-up: the consumer has joined once its first candle shows

@@ -35,7 +35,7 @@ from bench_api import start_api  # type: ignore[import-not-found]  # noqa: E402
 from api.repository import CandleReader  # noqa: E402
 from coinstream_common.candles import Candle  # noqa: E402
 from coinstream_common.intervals import Interval  # noqa: E402
-from coinstream_common.mongo import CANDLES_COLLECTION, Document  # noqa: E402
+from coinstream_common.mongo import Document  # noqa: E402
 from consumer.accumulator import CandleAccumulator  # noqa: E402
 from consumer.series import WindowRules  # noqa: E402
 from consumer.state import SeriesSnapshot  # noqa: E402
@@ -76,11 +76,11 @@ def seed(db_uri: str, database: str, days: int, now_ms: int) -> None:
     client: MongoClient[Document] = MongoClient(db_uri, tz_aware=True)
     client.drop_database(database)
     store = ConsumerStore(client[database])
-    store.ensure_indexes()
+    store.prepare()
     for symbol in SYMBOLS:
         candles = history(symbol, days, now_ms)
         for first in range(0, len(candles), SEED_CHUNK):
-            store.candles.insert_or_replace(candles[first : first + SEED_CHUNK], [])
+            store.candles.upsert_many(candles[first : first + SEED_CHUNK])
         store.snapshots.save_many(
             [
                 SeriesSnapshot(
@@ -92,6 +92,7 @@ def seed(db_uri: str, database: str, days: int, now_ms: int) -> None:
                     watermark=now_ms - 5_000,
                     max_ingest_time=now_ms,
                     raw_offset=10**6,
+                    open_windows=tuple((i.value, now_ms // i.millis * i.millis) for i in Interval),
                 )
             ]
         )
@@ -117,7 +118,7 @@ def measure(db_uri: str, days: int) -> dict[str, float]:
     end = datetime.fromtimestamp(now_ms / 1000, UTC) + timedelta(minutes=1)
     start = end - timedelta(days=1)
     client: MongoClient[Document] = MongoClient(db_uri, tz_aware=True)
-    reader = CandleReader(client[database][CANDLES_COLLECTION])
+    reader = CandleReader(client[database])
 
     def bare() -> None:
         rows = reader.page(

@@ -8,7 +8,8 @@ import pytest
 from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
-from coinstream_common.mongo import MAX_REPLACEMENTS_PER_COMMAND, CandleRepository, Document
+from coinstream_common.candle_store import CandleRepository
+from coinstream_common.mongo import MAX_UPDATES_PER_COMMAND, Document
 from tests.support.candles import candle_series
 from tests.support.ticks import T0
 
@@ -44,15 +45,15 @@ def watched(
     client.close()
 
 
-def test_replacing_many_existing_candles_goes_out_in_commands_of_bounded_size(
+def test_updating_many_existing_documents_goes_out_in_commands_of_bounded_size(
     watched: tuple[Database[Document], UpdateCommands],
 ) -> None:
     db, listener = watched
+    # Two candles of each of 250 symbols: 250 buckets and 250 series documents, twice.
+    candles = [c for n in range(250) for c in candle_series(T0, 2, symbol=f"S{n}-USD")]
     repository = CandleRepository(db)
-    repository.ensure_indexes()
-    candles = candle_series(T0, 250)
-    repository.upsert_many(candles)  # inserted
-    repository.upsert_many([c.model_copy(update={"final": True}) for c in candles])  # replaced
-    assert db.candles.count_documents({"final": True}) == 250
-    assert max(listener.sizes) <= MAX_REPLACEMENTS_PER_COMMAND
-    assert sum(listener.sizes) == 500
+    repository.upsert_many(candles)  # inserted: 250 buckets and 250 series
+    repository.upsert_many([c.model_copy(update={"final": True}) for c in candles])  # updated
+    assert all(c.final for c in repository.all_candles())
+    assert max(listener.sizes) <= MAX_UPDATES_PER_COMMAND
+    assert sum(listener.sizes) == 1000

@@ -1,8 +1,8 @@
 """A day of history, then live ticks: each history candle is written once, already final.
 
 Before, a flush between the history and the first live tick wrote every history window
-open, and the next flush rewrote them all as final: a day of 1-minute history made one
-bulk of over a thousand replacements, which froze FerretDB (docs/operations.md).
+open, and the next flush rewrote them all as final: a day of 1-minute history made over
+a thousand rewrites in one flush, which froze FerretDB (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import pytest
 from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
+from coinstream_common.candle_buckets import BUCKETS_COLLECTION
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import Tick, make_tick, now_ms, trade_event_id
+from tests.support.candle_docs import stored
 from tests.support.pipeline import publish, running_consumer, wait_for
 
 pytestmark = pytest.mark.integration
@@ -24,16 +26,15 @@ DAY = 24 * 60 * MINUTE
 
 
 class CandleWrites(monitoring.CommandListener):
-    """Documents inserted into, and statements updating, the `candles` collection."""
+    """Candles written: each a slot `$set` in an update of its bucket."""
 
     def __init__(self) -> None:
-        self.inserted = self.updated = 0
+        self.slots = 0
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "insert" and event.command["insert"] == "candles":
-            self.inserted += len(event.command["documents"])
-        if event.command_name == "update" and event.command["update"] == "candles":
-            self.updated += len(event.command["updates"])
+        if event.command_name == "update" and event.command["update"] == BUCKETS_COLLECTION:
+            for update in event.command["updates"]:
+                self.slots += sum(key.startswith("c.") for key in update["u"]["$set"])
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         del event
@@ -82,10 +83,8 @@ def test_history_candles_are_written_once_and_final(
             topic,
             [simulated_trade(1440, minute + 30_000, now_ms(), backfill=False)],
         )
-        wait_for(lambda: db.candles.count_documents({"final": False}) == 4)
-    stored = db.candles.count_documents({})
-    final = db.candles.count_documents({"final": True})
+        wait_for(lambda: len(stored(db, final=False)) == 4)
+    candles, final = len(stored(db)), len(stored(db, final=True))
     client.close()
-    assert final == stored - 4
-    assert writes.inserted == stored
-    assert writes.updated == 0
+    assert final == candles - 4
+    assert writes.slots == candles  # every candle written once

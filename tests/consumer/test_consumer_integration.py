@@ -10,6 +10,7 @@ from pymongo.database import Database
 
 from coinstream_common.mongo import Document
 from consumer.accumulator import to_datetime
+from tests.support.candle_docs import stored, stored_one
 from tests.support.pipeline import publish, running_consumer, wait_for
 from tests.support.ticks import T0, trade
 
@@ -18,10 +19,7 @@ MINUTE = 60_000
 
 
 def candles(db: Database[Document]) -> dict[tuple[str, object], Document]:
-    return {
-        (doc["symbol"], doc["start"]): doc
-        for doc in db.candles.find({"interval": "1m"}, {"_id": False})
-    }
+    return {(doc["symbol"], doc["start"]): doc for doc in stored(db, interval="1m")}
 
 
 def test_known_ticks_become_exactly_the_hand_computed_candles(
@@ -87,7 +85,7 @@ def test_a_restarted_consumer_continues_the_open_candle(
     start = to_datetime(T0)
 
     def btc() -> Document | None:
-        return db.candles.find_one({"symbol": "BTC-USD", "interval": "1m", "start": start})
+        return stored_one(db, symbol="BTC-USD", interval="1m", start=start)
 
     publish(kafka_bootstrap, topic, [trade(100.0, T0 + 1_000), trade(105.0, T0 + 2_000)])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):

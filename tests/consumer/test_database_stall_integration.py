@@ -22,6 +22,7 @@ from coinstream_common.mongo import Document
 from coinstream_common.shutdown import EXIT_STOP_GRACE_EXCEEDED
 from devstack.net import free_port
 from devstack.processes import ManagedProcess
+from tests.support.candle_docs import stored_one
 from tests.support.consumer_process import committed_lag, consumer_process, wait_caught_up
 from tests.support.pipeline import publish, wait_for
 from tests.support.servers import ServerAddresses
@@ -75,7 +76,7 @@ def test_a_stalled_database_pauses_the_consumer_which_stops_in_time_and_loses_no
         )
 
     def count() -> int:
-        doc = db.candles.find_one({"interval": "1m"})
+        doc = stored_one(db, interval="1m")
         return 0 if doc is None else int(doc["count"])
 
     def ticks(first: int, last: int) -> None:

@@ -14,6 +14,7 @@ from coinstream_common.mongo import Document
 from devstack.ferretdb import FerretDB, install_ferretdb
 from devstack.net import free_port
 from devstack.processes import ManagedProcess
+from tests.support.candle_docs import stored_one
 from tests.support.pipeline import publish, running_consumer, wait_for
 from tests.support.ticks import T0, trade
 
@@ -63,7 +64,7 @@ def test_a_mongo_outage_pauses_the_consumer_and_loses_nothing(
 
     def minute() -> Document | None:
         try:
-            return db.candles.find_one({"interval": "1m"})
+            return stored_one(db, interval="1m")
         except Exception:  # noqa: BLE001 - the server may be down right now
             return None
 

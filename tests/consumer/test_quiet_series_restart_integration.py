@@ -18,7 +18,7 @@ from pymongo import MongoClient
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import Tick, make_tick, now_ms, trade_event_id
 from devstack.processes import ManagedProcess
-from tests.support.candle_docs import assert_same_candles, candles, late_records
+from tests.support.candle_docs import assert_same_candles, candles, late_records, stored_one
 from tests.support.consumer_process import wait_caught_up
 from tests.support.pipeline import publish
 from tests.support.servers import ServerAddresses
@@ -78,7 +78,7 @@ def test_a_quiet_series_keeps_its_open_windows_and_next_ticks_across_a_restart(
 
     # Caught up means committed, and the consumer commits only what it has written.
     db = mongo_client[database]
-    kraken = db.candles.find_one({"source": "kraken", "interval": "1m"})
+    kraken = stored_one(db, source="kraken", interval="1m")
     assert kraken is not None
     assert (kraken["count"], kraken["final"]) == (60, False)
     assert late_records(bootstrap, topic) == {}

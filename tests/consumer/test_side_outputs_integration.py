@@ -11,6 +11,7 @@ from pymongo.database import Database
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import encode_tick
 from consumer.accumulator import to_datetime
+from tests.support.candle_docs import stored_one
 from tests.support.pipeline import headers_of, publish, read_topic, running_consumer, wait_for
 from tests.support.ticks import T0, trade
 
@@ -22,7 +23,7 @@ MakeDatabase = Callable[[], Database[Document]]
 
 
 def one_minute(db: Database[Document], symbol: str = "BTC-USD", start: int = T0) -> Document | None:
-    return db.candles.find_one({"symbol": symbol, "interval": "1m", "start": to_datetime(start)})
+    return stored_one(db, symbol=symbol, interval="1m", start=to_datetime(start))
 
 
 def test_malformed_messages_go_to_the_dead_letter_topic_and_change_nothing(
@@ -56,11 +57,7 @@ def test_late_ticks_go_to_the_late_topic_and_still_count_where_on_time(
     )
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m,1h"):
         [record] = read_topic(kafka_bootstrap, f"{topic}.late", 1)
-        wait_for(
-            lambda: (
-                (doc := db.candles.find_one({"interval": "1h"})) is not None and doc["count"] == 3
-            )
-        )
+        wait_for(lambda: (doc := stored_one(db, interval="1h")) is not None and doc["count"] == 3)
     headers = headers_of(record)
     assert (headers["reason"], headers["intervals"], headers["source_offset"]) == (
         "late",
@@ -128,14 +125,10 @@ def test_backfill_lands_in_history_even_after_live_ticks(
     publish(kafka_bootstrap, topic, history)
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m,1h"):
         wait_for(lambda: one_minute(db) is not None)
-        wait_for(
-            lambda: (
-                (doc := db.candles.find_one({"interval": "1h"})) is not None and doc["count"] == 4
-            )
-        )
+        wait_for(lambda: (doc := stored_one(db, interval="1h")) is not None and doc["count"] == 4)
     extended = one_minute(db, start=T0 + 10 * MINUTE)
     assert extended is not None
     assert (extended["count"], extended["low"], extended["final"]) == (2, 95.0, True)
-    hour = db.candles.find_one({"interval": "1h"})
+    hour = stored_one(db, interval="1h")
     assert hour is not None
     assert (hour["open"], hour["close"], hour["low"]) == (90.0, 101.0, 90.0)

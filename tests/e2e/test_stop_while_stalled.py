@@ -24,6 +24,7 @@ from pymongo.uri_parser import parse_uri
 from coinstream_common.mongo import Document
 from coinstream_common.shutdown import EXIT_STOP_GRACE_EXCEEDED
 from devstack.stack import Endpoints, LocalStack
+from tests.support.candle_docs import stored
 from tests.support.consumer_process import committed_lag_or_none
 from tests.support.local_stack import stack_variables
 from tests.support.pipeline import wait_for
@@ -60,7 +61,7 @@ def test_every_service_stops_in_time_while_the_database_hangs_and_nothing_is_los
                 stack.start()
                 api = f"http://127.0.0.1:{variables['API_PORT']}"
                 wait_for(
-                    lambda: database.candles.count_documents({"interval": "1m"}) > 0,
+                    lambda: bool(stored(database, interval="1m")),
                     timeout_s=60,
                     what="candles",
                 )
@@ -107,7 +108,7 @@ def test_every_service_stops_in_time_while_the_database_hangs_and_nothing_is_los
             (t.source, t.symbol) for t in read_ticks(servers.kafka_bootstrap, topic)
         )
         counted: Counter[tuple[str, str]] = Counter()
-        for doc in database.candles.find({"interval": "1m"}):
+        for doc in stored(database, interval="1m"):
             counted[(doc["source"], doc["symbol"])] += doc["count"]
         assert counted == published
     finally:

@@ -1,12 +1,16 @@
-"""Comparing what two consumer runs stored: candle documents, raw offsets, late records."""
+"""What the consumer stored, for tests: candles found, changed or compared between runs."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from pymongo.database import Database
 
+from coinstream_common.candle_buckets import BUCKETS_COLLECTION, SERIES_COLLECTION
+from coinstream_common.candle_store import CandleRepository
+from coinstream_common.intervals import Interval
 from coinstream_common.mongo import Document
 from consumer.state import unpack
 from tests.support.pipeline import headers_of
@@ -16,7 +20,11 @@ FLOAT_FIELDS = {"open", "high", "low", "close", "mean", "volume", "vwap", "sum_p
 
 
 def candles(db: Database[Document]) -> dict[str, Document]:
-    return {doc["_id"]: doc for doc in db.candles.find()}
+    """Every stored candle, by source|symbol|interval|start, as the consumer wrote it."""
+    return {
+        f"{c.source}|{c.symbol}|{c.interval.value}|{c.start.isoformat()}": c.model_dump()
+        for c in CandleRepository(db).all_candles()
+    }
 
 
 def assert_same_candles(got: dict[str, Document], expected: dict[str, Document]) -> None:
@@ -50,3 +58,38 @@ def late_records(bootstrap: str, prefix: str) -> dict[tuple[str, str], str]:
     disagreeing = Counter({k: len(v) for k, v in verdicts.items() if len(v) > 1})
     assert not disagreeing, f"late records that disagree between copies: {disagreeing}"
     return {origin: intervals.pop() for origin, intervals in verdicts.items()}
+
+
+def stored(db: Database[Document], **fields: object) -> list[Document]:
+    """The stored candles whose fields equal these (reads every bucket: tests only)."""
+    return [
+        doc
+        for doc in (c.model_dump() for c in CandleRepository(db).all_candles())
+        if all(doc[name] == value for name, value in fields.items())
+    ]
+
+
+def stored_one(db: Database[Document], **fields: object) -> Document | None:
+    found = stored(db, **fields)
+    return found[0] if found else None
+
+
+def edit_stored(db: Database[Document], change: Callable[[Document], None]) -> None:
+    """Change every stored candle in place, as another writer might (tests only)."""
+    for bucket in db[BUCKETS_COLLECTION].find():
+        for slot in bucket["c"].values():
+            change(slot)
+        db[BUCKETS_COLLECTION].replace_one({"_id": bucket["_id"]}, bucket)
+
+
+def delete_stored(db: Database[Document], **fields: object) -> None:
+    """Remove the stored candles whose bucket fields (source, symbol, interval) or window
+    start equal these, with their series when none is left (tests only)."""
+    start = fields.pop("start", None)
+    query = {k: v.value if isinstance(v, Interval) else v for k, v in fields.items()}
+    for bucket in db[BUCKETS_COLLECTION].find(query):
+        kept = {k: v for k, v in bucket["c"].items() if start is not None and v["start"] != start}
+        db[BUCKETS_COLLECTION].replace_one({"_id": bucket["_id"]}, {**bucket, "c": kept})
+    if start is None:
+        db[BUCKETS_COLLECTION].delete_many(query)
+        db[SERIES_COLLECTION].delete_many(query)

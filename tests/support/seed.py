@@ -1,4 +1,4 @@
-"""Seeding candle documents quickly (inserts: FerretDB scans its table on every update)."""
+"""Seeding candles as the consumer writes them."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from collections.abc import Sequence
 
 from pymongo.database import Database
 
+from coinstream_common.candle_store import CandleRepository
 from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
-from coinstream_common.mongo import CandleRepository, Document
+from coinstream_common.mongo import Document
 from tests.support.candles import candle_series
 
 
 def insert_candles(db: Database[Document], candles: Sequence[Candle]) -> None:
-    repository = CandleRepository(db)
-    repository.ensure_indexes()
-    repository.insert_or_replace(candles, [])
+    CandleRepository(db).upsert_many(candles)
 
 
 def recent_series(

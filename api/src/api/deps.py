@@ -11,12 +11,13 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from pymongo.errors import PyMongoError
 
 from api.cache import QueryCache
 from api.repository import CandleReader
 from api.settings import ApiSettings, StreamSettings
 from api.stream import StreamHub
-from coinstream_common.mongo import CANDLES_COLLECTION, connect, database
+from coinstream_common.mongo import connect, database
 from coinstream_common.settings import MongoSettings
 
 
@@ -27,7 +28,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     client = connect(
         mongo, "coinstream-api", reply_timeout_ms=round(settings.query_timeout_s * 1000)
     )
-    reader = CandleReader(database(client, mongo)[CANDLES_COLLECTION])
+    reader = CandleReader(database(client, mongo))
+    # An unreachable database is no reason not to start (readiness says so, and checks
+    # the layout again); a store in the old layout is (candle_store.refuse_legacy_layout).
+    with contextlib.suppress(PyMongoError):
+        reader.check_layout()
     cache = QueryCache(settings.cache_ttl_s, settings.cache_max_stale_s, settings.cache_max_entries)
     hub = StreamHub(reader, app.state.stream_settings)
     app.state.reader, app.state.cache, app.state.hub = reader, cache, hub

@@ -1,21 +1,30 @@
-"""The API's reads of the `candles` collection: public fields only, newest or oldest first.
+"""The API's reads of candles: public fields only, a few `_id` lookups per request.
 
-Every query filters on a prefix of the `candle_key` index (source, symbol, interval, start)
-and sorts on its next field, or sorts on the `freshness` index; nothing else is used, so
-each is served by an index on MongoDB (FerretDB's SQLite backend scans either way).
-Rows come back as plain dicts: they were validated when the consumer wrote them.
+Candles sit in buckets of consecutive windows (coinstream_common/candle_buckets.py). A
+read first looks up its series' document, which says where its candles start and end,
+then the buckets that hold the wanted windows, one `_id` lookup each: what a request
+costs follows from what it returns, not from how long the history is. Rows come back as
+plain dicts: they were validated when the consumer wrote them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
-from pymongo.collection import Collection
+from pymongo.database import Database
 
+from coinstream_common.candle_buckets import (
+    BUCKETS_COLLECTION,
+    SERIES_COLLECTION,
+    Document,
+    bucket_id,
+    buckets_between,
+    series_id,
+    to_ms,
+)
+from coinstream_common.candle_store import refuse_legacy_layout
 from coinstream_common.intervals import Interval
-from coinstream_common.mongo import Document
 
 PUBLIC_FIELDS = (
     "start",
@@ -45,27 +54,21 @@ STATS_FIELDS = (
     "count",
     "trade_count",
 )
-# Pages are read in batches of this many rows: pymongo decodes each reply in one C call
-# that holds the GIL, and a 1440-row reply stalled the event loop for 11-16 ms when a
-# cache refresh decoded it; in batches of 100 the longest stall is about 4 ms.
-PAGE_BATCH = 100
 INTERVALS_FINEST_FIRST = sorted(Interval, key=lambda interval: interval.millis)
 
 
-def _projection(fields: tuple[str, ...]) -> dict[str, Any]:
-    return {"_id": False, **dict.fromkeys(fields, True)}
-
-
-_PUBLIC = _projection(PUBLIC_FIELDS)
-_STATS = _projection(STATS_FIELDS)
-
-
 class CandleReader:
-    def __init__(self, candles: Collection[Document]) -> None:
-        self._candles = candles
+    def __init__(self, db: Database[Document]) -> None:
+        self._db = db
+        self._buckets = db[BUCKETS_COLLECTION]
+        self._series = db[SERIES_COLLECTION]
 
     def ping(self) -> None:
-        self._candles.database.command("ping")
+        self._db.command("ping")
+
+    def check_layout(self) -> None:
+        """Raise LegacyLayout if the store still holds candles one document each."""
+        refuse_legacy_layout(self._db)
 
     def page(
         self,
@@ -79,29 +82,29 @@ class CandleReader:
         limit: int,
     ) -> list[Document]:
         """Candles whose start is in [start, end) and after `after`, oldest first."""
-        lower = {"$gt": after} if after is not None and after >= start else {"$gte": start}
-        query = {**_key(source, symbol, interval), "start": {**lower, "$lt": end}}
-        cursor = self._candles.find(query, _PUBLIC, batch_size=PAGE_BATCH)
-        return list(cursor.sort("start", ASCENDING).limit(limit))
+        lower = to_ms(after) + 1 if after is not None and after >= start else to_ms(start)
+        rows = self._rows(
+            source, symbol, interval, first_ms=lower, last_ms=to_ms(end) - 1, limit=limit
+        )
+        return list(rows)
 
     def newest(self, source: str, symbol: str, interval: Interval, count: int) -> list[Document]:
         """The `count` newest candles, newest first."""
-        cursor = self._candles.find(_key(source, symbol, interval), _PUBLIC)
-        return list(cursor.sort("start", DESCENDING).limit(count))
+        return list(self._rows(source, symbol, interval, limit=count, newest=True))
 
     def since(
         self, source: str, symbol: str, interval: Interval, start: datetime, limit: int
     ) -> list[Document]:
         """Up to `limit` of the newest candles starting at or after `start`, oldest first."""
-        query = {**_key(source, symbol, interval), "start": {"$gte": start}}
-        cursor = self._candles.find(query, _PUBLIC).sort("start", DESCENDING).limit(limit)
-        return list(cursor)[::-1]
+        rows = self._rows(source, symbol, interval, first_ms=to_ms(start), limit=limit, newest=True)
+        return list(rows)[::-1]
 
     def stats_rows(
         self, source: str, symbol: str, interval: Interval, start: datetime
     ) -> list[Document]:
-        query = {**_key(source, symbol, interval), "start": {"$gte": start}}
-        return list(self._candles.find(query, _STATS).sort("start", ASCENDING))
+        return list(
+            self._rows(source, symbol, interval, first_ms=to_ms(start), fields=STATS_FIELDS)
+        )
 
     def newest_finest(self, source: str, symbol: str) -> tuple[Interval, Document] | None:
         """The newest candle of the finest interval that has any."""
@@ -112,29 +115,55 @@ class CandleReader:
         return None
 
     def oldest_start(self, source: str, symbol: str, interval: Interval) -> datetime | None:
-        doc = self._candles.find_one(
-            _key(source, symbol, interval),
-            {"_id": False, "start": True},
-            sort=[("start", ASCENDING)],
-        )
-        return None if doc is None else doc["start"]
+        series = self._series.find_one({"_id": series_id(source, symbol, interval)})
+        return None if series is None else series["first_start"]
 
     def pairs(self, sources: tuple[str, ...]) -> list[tuple[str, str]]:
-        """(source, symbol) pairs with candles, among `sources`."""
-        present = set(self._candles.distinct("source"))
-        return [
-            (source, symbol)
-            for source in sorted(present & set(sources))
-            for symbol in sorted(self._candles.distinct("symbol", {"source": source}))
-        ]
+        """(source, symbol) pairs with candles, among `sources`: a document per series."""
+        found = {(doc["source"], doc["symbol"]) for doc in self._series.find({}, _PAIR)}
+        return sorted(pair for pair in found if pair[0] in sources)
 
     def newest_update(self) -> datetime | None:
         """The newest tick time of any candle."""
-        doc = self._candles.find_one(
-            {}, {"_id": False, "last_event_time": True}, sort=[("last_event_time", DESCENDING)]
-        )
-        return None if doc is None else doc["last_event_time"]
+        times = [doc["last_event_time"] for doc in self._series.find({}, _LAST_EVENT)]
+        return max(times, default=None)
+
+    def _rows(
+        self,
+        source: str,
+        symbol: str,
+        interval: Interval,
+        *,
+        first_ms: int | None = None,
+        last_ms: int | None = None,
+        fields: tuple[str, ...] = PUBLIC_FIELDS,
+        limit: int | None = None,
+        newest: bool = False,
+    ) -> Iterator[Document]:
+        """Candles starting in [first_ms, last_ms] (open ends: the series' own), oldest or
+        newest first, up to `limit`: the series' document, then the buckets, in order."""
+        series = self._series.find_one({"_id": series_id(source, symbol, interval)})
+        if series is None:
+            return
+        low, high = to_ms(series["first_start"]), to_ms(series["last_start"])
+        if first_ms is not None:
+            low = max(low, first_ms)
+        if last_ms is not None:
+            high = min(high, last_ms)
+        left = limit
+        for bucket_ms in buckets_between(interval, low, high, newest_first=newest):
+            bucket = self._buckets.find_one({"_id": bucket_id(source, symbol, interval, bucket_ms)})
+            if bucket is None:
+                continue
+            slots = sorted(bucket["c"].items(), key=lambda item: int(item[0]), reverse=newest)
+            for _, candle in slots:
+                if low <= to_ms(candle["start"]) <= high:
+                    yield {field: candle[field] for field in fields}
+                    if left is not None:
+                        left -= 1
+                        if left == 0:
+                            return
 
 
-def _key(source: str, symbol: str, interval: Interval) -> dict[str, str]:
-    return {"source": source, "symbol": symbol, "interval": interval.value}
+_PAIR = {"_id": False, "source": True, "symbol": True}
+_LAST_EVENT = {"_id": False, "last_event_time": True}

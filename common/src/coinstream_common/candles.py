@@ -1,4 +1,4 @@
-"""The candle: the aggregate of one (source, symbol, interval, window start), as stored in Mongo."""
+"""The candle: the aggregate of one (source, symbol, interval, window start)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,6 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from coinstream_common.intervals import Interval
-
-
-def candle_id(source: str, symbol: str, interval: Interval, start: datetime) -> str:
-    """The document `_id`: FerretDB pushes only `_id` equality down to its storage."""
-    return f"{source}|{symbol}|{interval.value}|{start.isoformat()}"
 
 
 class Candle(BaseModel):

@@ -16,7 +16,7 @@ from pymongo.errors import PyMongoError
 
 from coinstream_common.ticks import DECODE_ERRORS, TICK_DECODER, Tick, as_invalid_tick
 from consumer import metrics
-from consumer.accumulator import to_datetime
+from consumer.accumulator import to_epoch_ms
 from consumer.aggregator import Aggregator
 from consumer.series import ON_TIME, Series
 from consumer.settings import ConsumerSettings
@@ -184,18 +184,15 @@ class CandleConsumer:
     def _load_history(self, series: Series, tick: Tick) -> None:
         """A backfill tick may land in final windows: fetch those before it is applied."""
         unknown = series.unknown_windows(tick)
-        if unknown:
-            self._settle()  # a window just made final may still be on its way to Mongo
-        missing = []
-        for interval, start in unknown:
-            candle = self._store.candles.get(
-                series.source, series.symbol, interval, to_datetime(start)
-            )
-            if candle is None:
-                missing.append((interval, start))
-            else:
-                series.load([candle])
-        series.mark_absent(missing)
+        if not unknown:
+            return
+        self._settle()  # a window just made final may still be on its way to Mongo
+        stored = self._store.candles.get_many(
+            (series.source, series.symbol, interval, start) for interval, start in unknown
+        )
+        series.load(stored)
+        found = {(c.interval, to_epoch_ms(c.start)) for c in stored}
+        series.mark_absent([key for key in unknown if key not in found])
 
     def _settle(self) -> None:
         """Wait until the last flush is written and committed, retrying while Mongo fails."""

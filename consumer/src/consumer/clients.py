@@ -53,7 +53,7 @@ def build_consumer(
 ) -> CandleConsumer:
     """The consumer with its Kafka clients and its store, as `python -m consumer` runs it."""
     store = ConsumerStore(db)
-    store.ensure_indexes()
+    store.prepare()
     side_outputs = SideOutputs(
         Producer(side_output_config(kafka)),
         late_topic=settings.late_topic,

@@ -335,4 +335,5 @@ class Series:
             watermark=self.watermark,
             max_ingest_time=self.max_ingest_time,
             raw_offset=self.raw_offset,
+            open_windows=tuple((interval.value, start) for interval, start in self.windows),
         )

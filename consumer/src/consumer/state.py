@@ -30,6 +30,8 @@ class SeriesSnapshot:
     watermark: int
     max_ingest_time: int
     raw_offset: int
+    # (interval, start ms) of each window open at `offset`: what a restore reads back.
+    open_windows: tuple[tuple[str, int], ...] = ()
 
     @property
     def key(self) -> str:

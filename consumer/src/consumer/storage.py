@@ -10,18 +10,21 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from coinstream_common.mongo import CandleRepository, Document, replace_all
+from coinstream_common.candle_store import CandleRepository, refuse_legacy_layout
+from coinstream_common.intervals import Interval
+from coinstream_common.mongo import Document, write_in_commands
 from consumer.series import SeenIds, Series, SeriesFlush, WindowRules, dedup_since
 from consumer.state import NEVER, RawBatch, SeriesSnapshot, unpack
 
 _DUPLICATE_KEY = 11000
+STATES_COLLECTION = "consumer_state"
 
 
 class SeriesSnapshotRepository:
     """`consumer_state`: one document per series, written after that series' candles."""
 
     def __init__(self, db: Database[Document]) -> None:
-        self._states: Collection[Document] = db["consumer_state"]
+        self._states: Collection[Document] = db[STATES_COLLECTION]
 
     def ensure_indexes(self) -> None:
         # Restore reads a partition's snapshots. Creating it now also makes the collection
@@ -29,19 +32,27 @@ class SeriesSnapshotRepository:
         self._states.create_index([("partition", ASCENDING)], name="partition")
 
     def save_many(self, snapshots: Sequence[SeriesSnapshot]) -> None:
-        replace_all(
+        write_in_commands(
             self._states,
-            [
-                ReplaceOne({"_id": s.key}, {"_id": s.key, **asdict(s)}, upsert=True)
-                for s in snapshots
-            ],
+            [ReplaceOne({"_id": s.key}, _document(s), upsert=True) for s in snapshots],
         )
 
     def for_partition(self, partition: int) -> list[SeriesSnapshot]:
+        """A scan of one small collection: a document per series."""
         return [
-            SeriesSnapshot(**{k: v for k, v in doc.items() if k != "_id"})
+            SeriesSnapshot(
+                **{k: v for k, v in doc.items() if k not in {"_id", "open_windows"}},
+                open_windows=tuple((w["interval"], w["start"]) for w in doc["open_windows"]),
+            )
             for doc in self._states.find({"partition": partition})
         ]
+
+
+def _document(snapshot: SeriesSnapshot) -> Document:
+    """The snapshot as stored: its open windows as documents (FerretDB stores no arrays
+    of arrays)."""
+    windows = [{"interval": i, "start": start} for i, start in snapshot.open_windows]
+    return {"_id": snapshot.key, **asdict(snapshot), "open_windows": windows}
 
 
 class RawTickRepository:
@@ -99,17 +110,24 @@ class ConsumerStore:
         self.snapshots = SeriesSnapshotRepository(db)
         self.raw = RawTickRepository(db)
 
-    def ensure_indexes(self) -> None:
-        self.candles.ensure_indexes()
+    def prepare(self) -> None:
+        """Refuse a store of the old candle layout; create what the writes need."""
+        refuse_legacy_layout(self.candles.buckets.database)
+        self.candles.ensure_collections()
         self.raw.ensure_indexes()
         self.snapshots.ensure_indexes()
 
     def restore_partition(self, partition: int, rules: WindowRules) -> list[Series]:
-        """Every series of a partition, as its saved state left it; three queries in all."""
+        """Every series of a partition, as its saved state left it: its snapshot, and the
+        candles of the windows open then (read by `_id`, as written after it or not)."""
         snapshots = self.snapshots.for_partition(partition)
         if not snapshots:
             return []
-        candles = self.candles.find_for_restore(partition, min(s.offset for s in snapshots))
+        candles = self.candles.get_many(
+            (s.source, s.symbol, Interval(interval), start)
+            for s in snapshots
+            for interval, start in s.open_windows
+        )
         seen = self.raw.recent_event_ids(
             partition,
             dedup_since(min(s.max_ingest_time for s in snapshots), rules.dedup_window_ms),
@@ -117,12 +135,7 @@ class ConsumerStore:
         return [
             Series.restored(
                 snapshot,
-                [
-                    c
-                    for c in candles
-                    if (c.source, c.symbol) == (snapshot.source, snapshot.symbol)
-                    and (not c.final or c.offset > snapshot.offset)
-                ],
+                [c for c in candles if (c.source, c.symbol) == (snapshot.source, snapshot.symbol)],
                 seen.get((snapshot.source, snapshot.symbol), {}),
                 rules,
             )
@@ -132,16 +145,14 @@ class ConsumerStore:
     def restore_unsaved(
         self, source: str, symbol: str, partition: int, rules: WindowRules
     ) -> Series:
-        """A series with no saved state: new, or written to only before a crash."""
+        """A series with no saved state: new, or written to only before a crash. Its candles
+        are not read: all its ticks come again (the commit is never past its first)."""
         snapshot = SeriesSnapshot.empty(source, symbol, partition)
-        candles = self.candles.find_for_restore(partition, -1, (source, symbol))
         seen = self.raw.recent_event_ids(partition, NEVER, (source, symbol))
-        return Series.restored(snapshot, candles, seen.get((source, symbol), {}), rules)
+        return Series.restored(snapshot, [], seen.get((source, symbol), {}), rules)
 
     def write(self, flushes: Sequence[SeriesFlush]) -> None:
         """Raw ticks, then candles, then snapshots: a snapshot never runs ahead of its candles."""
         self.raw.insert_many([f.raw for f in flushes if f.raw is not None])
-        self.candles.insert_or_replace(
-            [c for f in flushes for c in f.new], [c for f in flushes for c in f.existing]
-        )
+        self.candles.upsert_many([c for f in flushes for c in (*f.new, *f.existing)])
         self.snapshots.save_many([f.snapshot for f in flushes])

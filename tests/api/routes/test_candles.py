@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from api.routes import candles as candles_route
 from consumer.accumulator import to_datetime
 from tests.support.api_fixtures import HISTORY_1M
+from tests.support.candle_docs import delete_stored, edit_stored
 from tests.support.ticks import T0
 
 pytestmark = pytest.mark.integration
@@ -56,7 +57,7 @@ def test_candles_in_a_range_oldest_first(client: TestClient) -> None:
 
 
 def test_internal_and_unknown_fields_stay_hidden(client: TestClient, seeded: Any) -> None:
-    seeded["candles"].update_many({}, {"$set": {"kafka_offset": 7}})
+    edit_stored(seeded, lambda candle: candle.update(kafka_offset=7))
     row = get_candles(client, start=iso(T0), end=iso(T0 + MINUTE))["candles"][0]
     hidden = {"sum_price", "notional", "open_event_id", "close_event_id", "_id", "kafka_offset"}
     assert not hidden & set(row)
@@ -121,7 +122,7 @@ def test_pages_neither_skip_nor_repeat(
 
 def test_a_cursor_survives_new_rows_arriving(client: TestClient, seeded: Any) -> None:
     first = get_candles(client, start=iso(T0), end=iso(T0 + 60 * MINUTE), limit=5)
-    seeded["candles"].delete_many({"start": to_datetime(T0)})  # history changes under the reader
+    delete_stored(seeded, start=to_datetime(T0))  # history changes under the reader
     second = get_candles(
         client, start=iso(T0), end=iso(T0 + 60 * MINUTE), limit=5, cursor=first["next_cursor"]
     )

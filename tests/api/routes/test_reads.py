@@ -10,9 +10,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pymongo.database import Database
 
+from coinstream_common.candle_store import CandleRepository
 from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document
 from tests.support.api_fixtures import RECENT_1M
+from tests.support.candle_docs import delete_stored
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +54,10 @@ def test_symbols_list_each_pair_with_its_first_and_last_candle(
 def test_symbols_of_sources_outside_the_closed_set_are_not_listed(
     make_app: Callable[..., FastAPI], seeded: Database[Document]
 ) -> None:
-    seeded["candles"].update_many({"source": "coingecko"}, {"$set": {"source": "retired"}})
+    repository = CandleRepository(seeded)
+    coingecko = [c for c in repository.all_candles() if c.source == "coingecko"]
+    delete_stored(seeded, source="coingecko")
+    repository.upsert_many([c.model_copy(update={"source": "retired"}) for c in coingecko])
     with TestClient(make_app(seeded)) as fresh:
         sources = {row["source"] for row in fresh.get("/v1/symbols").json()["symbols"]}
     assert sources == {"simulated"}

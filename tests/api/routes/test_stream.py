@@ -12,6 +12,7 @@ import orjson
 import pytest
 from pymongo.database import Database
 
+from coinstream_common.candle_store import CandleRepository
 from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document
 
@@ -85,9 +86,8 @@ def test_a_client_gets_the_current_state_then_live_updates(
         assert first[2].data is not None
         assert first[2].data["price"] == 3089.0
         newest = recent_eth[-1]
-        seeded["candles"].update_one(
-            {"symbol": "ETH-USD", "interval": "1m", "start": newest.start},
-            {"$set": {"close": 4000.0, "high": 4000.0, "count": 3}},
+        CandleRepository(seeded).upsert_many(
+            [newest.model_copy(update={"close": 4000.0, "high": 4000.0, "count": 3})]
         )
         updates = until(
             stream, lambda e: e.kind == "price" and (e.data or {}).get("price") == 4000.0

@@ -11,6 +11,7 @@ from pymongo.errors import PyMongoError
 from api.deps import ReaderDep, SettingsDep
 from api.models import Health, Readiness
 from api.repository import CandleReader
+from coinstream_common.candle_store import LegacyLayout
 
 router = APIRouter(tags=["health"])
 
@@ -23,11 +24,16 @@ def health() -> Health:
 def readiness(reader: CandleReader, max_age_s: float) -> Readiness:
     try:
         reader.ping()
+        reader.check_layout()
         newest = reader.newest_update()
     except PyMongoError as error:
         reason = f"mongo unavailable: {type(error).__name__}"
         return Readiness(
             status="not ready", mongo=False, newest_update=None, age_s=None, reason=reason
+        )
+    except LegacyLayout as error:
+        return Readiness(
+            status="not ready", mongo=True, newest_update=None, age_s=None, reason=str(error)
         )
     if newest is None:
         return Readiness(

@@ -1,0 +1,75 @@
+"""Where a candle is stored: in a bucket of consecutive windows, found by its `_id`.
+
+FerretDB pushes nothing to its storage but `_id` equality, so a query on any other field
+reads the whole collection (docs/operations.md). Candles are therefore kept as MongoDB's
+bucket pattern has them: one document per (source, symbol, interval) and run of
+`WINDOWS_PER_BUCKET` consecutive windows, whose `_id` follows from those, so that any
+read is a handful of `_id` lookups, however long the history. Pure: no Mongo here.
+
+A bucket: `{_id, source, symbol, interval, start, partition, c: {"<slot>": candle}}`, the
+slot being the window's place in the run; each candle there is a `Candle` without the
+fields its bucket holds. A series document per (source, symbol, interval): `{_id, source,
+symbol, interval, partition, first_start, last_start, last_event_time}`, what readers
+need to know where its candles are.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from coinstream_common.candles import Candle
+from coinstream_common.intervals import Interval
+
+BUCKETS_COLLECTION = "candle_buckets"
+SERIES_COLLECTION = "candle_series"
+# A day of 1m candles in 12 buckets of 2 hours; 7 days of 1h in 2 of 5 days. Larger
+# buckets mean fewer lookups per read but more bytes rewritten per write (the open
+# window's bucket is rewritten at every flush on FerretDB).
+WINDOWS_PER_BUCKET = 120
+BUCKET_FIELDS = ("source", "symbol", "interval", "partition")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+Document = dict[str, Any]
+
+
+def to_ms(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def span_ms(interval: Interval) -> int:
+    return interval.millis * WINDOWS_PER_BUCKET
+
+
+def bucket_of(start_ms: int, interval: Interval) -> int:
+    """The start of the bucket holding the window that starts at `start_ms`."""
+    return start_ms - start_ms % span_ms(interval)
+
+
+def slot_of(start_ms: int, interval: Interval) -> str:
+    return str(start_ms % span_ms(interval) // interval.millis)
+
+
+def bucket_id(source: str, symbol: str, interval: Interval, bucket_ms: int) -> str:
+    return f"{source}|{symbol}|{interval.value}|{bucket_ms}"
+
+
+def series_id(source: str, symbol: str, interval: Interval) -> str:
+    return f"{source}|{symbol}|{interval.value}"
+
+
+def buckets_between(
+    interval: Interval, first_ms: int, last_ms: int, *, newest_first: bool = False
+) -> range:
+    """Starts of the buckets holding windows that start in [first_ms, last_ms]."""
+    span = span_ms(interval)
+    first, last = bucket_of(first_ms, interval), bucket_of(last_ms, interval)
+    return range(last, first - 1, -span) if newest_first else range(first, last + 1, span)
+
+
+def slot_document(candle: Candle) -> Document:
+    return candle.model_dump(mode="python", exclude=set(BUCKET_FIELDS))
+
+
+def candle_of(bucket: Document, slot: Document) -> Candle:
+    return Candle.model_validate({**slot, **{f: bucket[f] for f in BUCKET_FIELDS}})

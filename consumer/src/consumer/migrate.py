@@ -1,0 +1,80 @@
+"""Move a store's candles from the old layout into buckets: `python -m consumer.migrate`.
+
+Before candle buckets (coinstream_common/candle_buckets.py), each candle was a document of
+the `candles` collection, and a series' saved state did not list its open windows. The
+consumer and the API refuse such a store rather than read half of it. This command, run
+once with the consumer stopped, writes every candle into its bucket, gives each saved state
+the windows a restore must read back (as the old restore did: those open, and those written
+after the state), checks that every candle arrived, and only then drops `candles`. It
+reads the old collection once; run again after an interruption, it finishes the job.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections import defaultdict
+
+from pymongo.database import Database
+
+from coinstream_common.candle_store import LEGACY_CANDLES_COLLECTION, CandleRepository
+from coinstream_common.candles import Candle
+from coinstream_common.logs import configure_logging
+from coinstream_common.mongo import Document, connect, database
+from coinstream_common.settings import LogSettings, MongoSettings
+from consumer.accumulator import to_epoch_ms
+from consumer.storage import STATES_COLLECTION
+
+log = logging.getLogger("consumer.migrate")
+BATCH = 2_000
+
+
+def migrate(db: Database[Document]) -> int:
+    """Move every legacy candle into buckets; returns how many moved."""
+    legacy, states = db[LEGACY_CANDLES_COLLECTION], db[STATES_COLLECTION]
+    saved_at = {(s["source"], s["symbol"]): s["offset"] for s in states.find()}
+    repository = CandleRepository(db)
+    repository.ensure_collections()
+    moved, batch = 0, []
+    # Per series, the windows the old restore read back: open ones, and those written
+    # after the series' saved state (a crash between its candles and its state).
+    to_restore: dict[tuple[str, str], list[Document]] = defaultdict(list)
+    for doc in legacy.find():
+        candle = Candle.model_validate(doc)
+        batch.append(candle)
+        series = (candle.source, candle.symbol)
+        if not candle.final or candle.offset > saved_at.get(series, -1):
+            to_restore[series].append(
+                {"interval": candle.interval.value, "start": to_epoch_ms(candle.start)}
+            )
+        if len(batch) == BATCH:
+            repository.upsert_many(batch)
+            moved, batch = moved + len(batch), []
+    repository.upsert_many(batch)
+    moved += len(batch)
+    for source, symbol in saved_at:
+        states.update_one(
+            {"_id": f"{source}|{symbol}"},  # SeriesSnapshot.key
+            {"$set": {"open_windows": to_restore.get((source, symbol), [])}},
+        )
+    stored = sum(1 for _ in repository.all_candles())
+    if stored < moved:
+        raise RuntimeError(f"moved {moved} candles but the buckets hold {stored}: not dropped")
+    legacy.drop()
+    return moved
+
+
+def main() -> int:
+    configure_logging(LogSettings().level)
+    mongo = MongoSettings()
+    client = connect(mongo, "coinstream-migrate")
+    try:
+        moved = migrate(database(client, mongo))
+    finally:
+        client.close()
+    log.info("candles moved into buckets", extra={"candles": moved})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

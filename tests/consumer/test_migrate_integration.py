@@ -1,0 +1,68 @@
+"""A store in the old layout (a document per candle) is refused, then migrated by command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from pymongo.database import Database
+
+from api.repository import CandleReader
+from coinstream_common.candle_store import LEGACY_CANDLES_COLLECTION, LegacyLayout
+from coinstream_common.intervals import Interval
+from coinstream_common.mongo import Document
+from consumer.series import WindowRules
+from consumer.state import SeriesSnapshot
+from consumer.storage import STATES_COLLECTION, ConsumerStore
+from tests.support.candle_docs import stored
+from tests.support.candles import candle_series
+from tests.support.ticks import T0
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+RULES = WindowRules(tuple(Interval), 5_000, 600_000, 10_000)
+
+
+def old_store(db: Database[Document]) -> None:
+    """What the consumer wrote before buckets: 30 1m candles (the last open), a state."""
+    for candle in candle_series(T0, 30):
+        db[LEGACY_CANDLES_COLLECTION].insert_one(
+            {"_id": f"simulated|BTC-USD|1m|{candle.start.isoformat()}", **candle.model_dump()}
+        )
+    state = asdict(SeriesSnapshot("simulated", "BTC-USD", 0, 59, T0, T0, T0, 59))
+    del state["open_windows"]
+    db[STATES_COLLECTION].insert_one({"_id": "simulated|BTC-USD", **state})
+
+
+def test_an_old_store_is_refused_then_migrated_by_the_command(
+    mongo_uri: str, new_database: Callable[[], Database[Document]]
+) -> None:
+    db = new_database()
+    old_store(db)
+    with pytest.raises(LegacyLayout, match=r"python -m consumer\.migrate"):
+        ConsumerStore(db).prepare()
+
+    env = os.environ | {"MONGO_URI": mongo_uri, "MONGO_DATABASE": db.name}
+    done = subprocess.run(
+        [sys.executable, "-m", "consumer.migrate"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert LEGACY_CANDLES_COLLECTION not in db.list_collection_names()
+    assert len(stored(db, interval="1m")) == 30
+    ConsumerStore(db).prepare()  # accepted now
+
+    # The restore reads back the open window; the API reads the history.
+    [series] = ConsumerStore(db).restore_partition(0, RULES)
+    assert [candle.count for candle in series.windows.values()] == [2]
+    rows = CandleReader(db).newest("simulated", "BTC-USD", Interval.M1, 30)
+    assert len(rows) == 30
+    assert [r["final"] for r in rows[:2]] == [False, True]
