@@ -92,7 +92,7 @@ def seed(db_uri: str, database: str, days: int, now_ms: int) -> None:
                     watermark=now_ms - 5_000,
                     max_ingest_time=now_ms,
                     raw_offset=10**6,
-                    open_windows=tuple((i.value, now_ms // i.millis * i.millis) for i in Interval),
+                    open_candles=tuple(c for c in candles if not c.final),
                 )
             ]
         )

@@ -35,7 +35,7 @@ def old_store(db: Database[Document]) -> None:
             {"_id": f"simulated|BTC-USD|1m|{candle.start.isoformat()}", **candle.model_dump()}
         )
     state = asdict(SeriesSnapshot("simulated", "BTC-USD", 0, 59, T0, T0, T0, 59))
-    del state["open_windows"]
+    del state["open_candles"]
     db[STATES_COLLECTION].insert_one({"_id": "simulated|BTC-USD", **state})
 
 

@@ -88,18 +88,14 @@ class CommitLog:
 
     def restore(self) -> Aggregator:
         """As ConsumerStore.restore does, for every series anything was written of: its
-        snapshot and the candles of the windows open then (none without a snapshot)."""
+        snapshot, open windows included (none without a snapshot)."""
         agg = aggregator()
         names = {*self.snapshots, *((c.source, c.symbol) for c in self.candles.values())}
         for source, symbol in names:
             snapshot = self.snapshots.get((source, symbol)) or SeriesSnapshot.empty(
                 source, symbol, 0
             )
-            # Every window open at a snapshot was written by its flush or one before.
-            candles = [
-                self.candles[(source, symbol, Interval(interval), start)]
-                for interval, start in snapshot.open_windows
-            ]
+            candles = list(snapshot.open_candles)
             seen = dict(self.seen.get((source, symbol), {}))
             agg.adopt(Series.restored(snapshot, candles, seen, agg.rules), self.committed)
         return agg

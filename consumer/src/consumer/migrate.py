@@ -4,8 +4,8 @@ Before candle buckets (coinstream_common/candle_buckets.py), each candle was a d
 the `candles` collection, and a series' saved state did not list its open windows. The
 consumer and the API refuse such a store rather than read half of it. This command, run
 once with the consumer stopped, writes every candle into its bucket, gives each saved state
-the windows a restore must read back (as the old restore did: those open, and those written
-after the state), checks that every candle arrived, and only then drops `candles`. It
+the candles a restore starts from (those the old restore read back: open ones, and those
+written after the state), checks that every candle arrived, and only then drops `candles`. It
 reads the old collection once; run again after an interruption, it finishes the job.
 """
 
@@ -22,7 +22,6 @@ from coinstream_common.candles import Candle
 from coinstream_common.logs import configure_logging
 from coinstream_common.mongo import Document, connect, database
 from coinstream_common.settings import LogSettings, MongoSettings
-from consumer.accumulator import to_epoch_ms
 from consumer.storage import STATES_COLLECTION
 
 log = logging.getLogger("consumer.migrate")
@@ -36,7 +35,7 @@ def migrate(db: Database[Document]) -> int:
     repository = CandleRepository(db)
     repository.ensure_collections()
     moved, batch = 0, []
-    # Per series, the windows the old restore read back: open ones, and those written
+    # Per series, the candles the old restore read back: open ones, and those written
     # after the series' saved state (a crash between its candles and its state).
     to_restore: dict[tuple[str, str], list[Document]] = defaultdict(list)
     for doc in legacy.find():
@@ -44,9 +43,7 @@ def migrate(db: Database[Document]) -> int:
         batch.append(candle)
         series = (candle.source, candle.symbol)
         if not candle.final or candle.offset > saved_at.get(series, -1):
-            to_restore[series].append(
-                {"interval": candle.interval.value, "start": to_epoch_ms(candle.start)}
-            )
+            to_restore[series].append(candle.model_dump(mode="python"))
         if len(batch) == BATCH:
             repository.upsert_many(batch)
             moved, batch = moved + len(batch), []
@@ -55,7 +52,7 @@ def migrate(db: Database[Document]) -> int:
     for source, symbol in saved_at:
         states.update_one(
             {"_id": f"{source}|{symbol}"},  # SeriesSnapshot.key
-            {"$set": {"open_windows": to_restore.get((source, symbol), [])}},
+            {"$set": {"open_candles": to_restore.get((source, symbol), [])}},
         )
     stored = sum(1 for _ in repository.all_candles())
     if stored < moved:

@@ -335,5 +335,15 @@ class Series:
             watermark=self.watermark,
             max_ingest_time=self.max_ingest_time,
             raw_offset=self.raw_offset,
-            open_windows=tuple((interval.value, start) for interval, start in self.windows),
+            open_candles=tuple(
+                window.to_candle(
+                    self.source,
+                    self.symbol,
+                    interval,
+                    start,
+                    final=False,
+                    partition=self.partition,
+                )
+                for (interval, start), window in self.windows.items()
+            ),
         )

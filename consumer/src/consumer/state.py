@@ -11,6 +11,8 @@ from typing import Any
 import orjson
 import zstandard
 
+from coinstream_common.candles import Candle
+
 NEVER = -(2**62)  # before any time: what a series that saw nothing has for its times
 # zstd at level 1 packs a bucket of JSON ticks 3x faster than zlib at level 1, and smaller
 # (9.2x against 7.7x); compressing was most of the writer thread's time with zlib.
@@ -30,8 +32,9 @@ class SeriesSnapshot:
     watermark: int
     max_ingest_time: int
     raw_offset: int
-    # (interval, start ms) of each window open at `offset`: what a restore reads back.
-    open_windows: tuple[tuple[str, int], ...] = ()
+    # The windows open at `offset`, as they were then: a restore starts from these, with
+    # no read of the candle store (whose size grows with history).
+    open_candles: tuple[Candle, ...] = ()
 
     @property
     def key(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import fields
 
 from pymongo import ASCENDING, ReplaceOne
 from pymongo.collection import Collection
@@ -11,7 +11,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from coinstream_common.candle_store import CandleRepository, refuse_legacy_layout
-from coinstream_common.intervals import Interval
+from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document, write_in_commands
 from consumer.series import SeenIds, Series, SeriesFlush, WindowRules, dedup_since
 from consumer.state import NEVER, RawBatch, SeriesSnapshot, unpack
@@ -41,18 +41,18 @@ class SeriesSnapshotRepository:
         """A scan of one small collection: a document per series."""
         return [
             SeriesSnapshot(
-                **{k: v for k, v in doc.items() if k not in {"_id", "open_windows"}},
-                open_windows=tuple((w["interval"], w["start"]) for w in doc["open_windows"]),
+                **{k: v for k, v in doc.items() if k not in {"_id", "open_candles"}},
+                open_candles=tuple(Candle.model_validate(c) for c in doc["open_candles"]),
             )
             for doc in self._states.find({"partition": partition})
         ]
 
 
 def _document(snapshot: SeriesSnapshot) -> Document:
-    """The snapshot as stored: its open windows as documents (FerretDB stores no arrays
-    of arrays)."""
-    windows = [{"interval": i, "start": start} for i, start in snapshot.open_windows]
-    return {"_id": snapshot.key, **asdict(snapshot), "open_windows": windows}
+    """The snapshot as stored, its open candles as documents."""
+    scalars = {f.name: getattr(snapshot, f.name) for f in fields(snapshot)}
+    candles = [c.model_dump(mode="python") for c in snapshot.open_candles]
+    return {"_id": snapshot.key, **scalars, "open_candles": candles}
 
 
 class RawTickRepository:
@@ -118,16 +118,11 @@ class ConsumerStore:
         self.snapshots.ensure_indexes()
 
     def restore_partition(self, partition: int, rules: WindowRules) -> list[Series]:
-        """Every series of a partition, as its saved state left it: its snapshot, and the
-        candles of the windows open then (read by `_id`, as written after it or not)."""
+        """Every series of a partition, as its saved state left it, open windows included:
+        no read of the candle store, whose size grows with history."""
         snapshots = self.snapshots.for_partition(partition)
         if not snapshots:
             return []
-        candles = self.candles.get_many(
-            (s.source, s.symbol, Interval(interval), start)
-            for s in snapshots
-            for interval, start in s.open_windows
-        )
         seen = self.raw.recent_event_ids(
             partition,
             dedup_since(min(s.max_ingest_time for s in snapshots), rules.dedup_window_ms),
@@ -135,7 +130,7 @@ class ConsumerStore:
         return [
             Series.restored(
                 snapshot,
-                [c for c in candles if (c.source, c.symbol) == (snapshot.source, snapshot.symbol)],
+                list(snapshot.open_candles),
                 seen.get((snapshot.source, snapshot.symbol), {}),
                 rules,
             )
