@@ -7,7 +7,7 @@ them), and a saved state for each series with its newest windows open. Then, unc
     (`CandleReader.page`, no HTTP, no encoding), median of RUNS;
   - candles: `/v1/candles` for that day through the API (`python -m api`, its cache off);
   - stats: `/v1/stats?window=24h`;
-  - restore: the consumer's restore of partition 0 (`ConsumerStore.restore_partition`).
+  - restore: the consumer's restore of partition 0 (`ConsumerStore.restore_partitions`).
 Prints `BENCH history days=<n> bare_p50_ms=<n> candles_p50_ms=<n> stats_p50_ms=<n>
 restore_ms=<n>` per size, then `BENCH history growth_30d_vs_1d=<r>` (the largest of the
 four figures' 30-day/1-day ratios) and `BENCH history candles_vs_bare=<r>` (30 days).
@@ -153,7 +153,7 @@ def measure(db_uri: str, days: int) -> dict[str, float]:
     store = ConsumerStore(client[database])
 
     def restore() -> None:
-        restored = store.restore_partition(0, RULES)
+        restored = store.restore_partitions([0], RULES)
         require(len(restored) == len(SYMBOLS), f"restored {len(restored)} series")
         require(all(s.windows for s in restored), "a series was restored with no open window")
 

@@ -61,7 +61,7 @@ def test_an_old_store_is_refused_then_migrated_by_the_command(
     ConsumerStore(db).prepare()  # accepted now
 
     # The restore reads back the open window; the API reads the history.
-    [series] = ConsumerStore(db).restore_partition(0, RULES)
+    [series] = ConsumerStore(db).restore_partitions([0], RULES)
     assert [candle.count for candle in series.windows.values()] == [2]
     rows = CandleReader(db).newest("simulated", "BTC-USD", Interval.M1, 30)
     assert len(rows) == 30

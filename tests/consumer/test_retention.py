@@ -48,6 +48,26 @@ def test_retention_deletes_only_older_buckets_of_its_partition(
         batch.add(offset, encode_tick(tick), tick.event_time, tick.ingest_time)
         buckets.append(batch)
     raw.insert_many(buckets)
-    assert raw.delete_ingested_before(0, T0 + HOUR) == 1
+    assert raw.delete_ingested_before({0: T0 + HOUR}) == 1
     left = sorted((doc["partition"], doc["first_offset"]) for doc in db.ticks_raw.find())
     assert left == [(0, 1), (1, 2)]
+
+
+@pytest.mark.integration
+def test_retention_deletes_by_each_partitions_own_cutoff(
+    new_database: Callable[[], Database[Document]],
+) -> None:
+    db = new_database()
+    raw = RawTickRepository(db)
+    buckets = []
+    for offset, (partition, event_time) in enumerate(
+        [(0, T0), (0, T0 + 2 * HOUR), (1, T0), (1, T0 + 2 * HOUR), (2, T0)]
+    ):
+        tick = trade(100.0, event_time)
+        batch = RawBatch("simulated", "BTC-USD", partition)
+        batch.add(offset, encode_tick(tick), tick.event_time, tick.ingest_time)
+        buckets.append(batch)
+    raw.insert_many(buckets)
+    assert raw.delete_ingested_before({0: T0 + HOUR, 1: T0 + 3 * HOUR}) == 3
+    left = sorted((doc["partition"], doc["first_offset"]) for doc in db.ticks_raw.find())
+    assert left == [(0, 1), (2, 4)]

@@ -62,8 +62,10 @@ class CandleConsumer:
         self._topic = ""
         self._next_retention = 0.0
         self._stop = threading.Event()
-        # Partitions whose series were restored since this consumer got them.
+        # Partitions whose series were restored since this consumer got them, and those
+        # read from the store beside one of them, to be adopted when first read.
         self._restored: set[int] = set()
+        self._prefetched: dict[int, list[Series]] = {}
         # The last wall time (ms) at which every message fetched so far had been handled.
         self._read_all_at_ms = 0
         # A paused partition is not read to its end, whatever it was before.
@@ -160,8 +162,17 @@ class CandleConsumer:
             log.warning("kafka error", extra={"error": str(error)})
 
     def _restore_partition(self, partition: int, reading: int) -> None:
-        """Pick up every series of a newly owned partition where its saved state left it."""
-        restored = self._store.restore_partition(partition, self._aggregator.rules)
+        """Pick up every series of a newly owned partition where its saved state left it.
+        Those of every other partition owned and not yet read are restored with it, in one
+        read of the store: on FerretDB each read scans the raw ticks, and a restart or a
+        rebalance hands over several partitions at once."""
+        if partition not in self._prefetched:
+            owned = {tp.partition for tp in self._consumer.assignment()} | {partition}
+            waiting = owned - self._restored
+            self._prefetched = {p: [] for p in waiting}
+            for series in self._store.restore_partitions(waiting, self._aggregator.rules):
+                self._prefetched[series.partition].append(series)
+        restored = self._prefetched.pop(partition)
         for series in restored:
             self._aggregator.adopt(series, reading)
         self._restored.add(partition)
@@ -232,12 +243,18 @@ class CandleConsumer:
                 newest.get(series.partition, NEVER), series.max_ingest_time
             )
         now_ms, retention_ms = int(now * 1000), self._settings.raw_retention_ms
+        cutoffs = {
+            partition: retention_cutoff(now_ms, ingest, retention_ms)
+            for partition, ingest in newest.items()
+            if ingest != NEVER
+        }
         try:
-            for partition, ingest in newest.items():
-                if ingest != NEVER:
-                    cutoff = retention_cutoff(now_ms, ingest, retention_ms)
-                    deleted = self._store.raw.delete_ingested_before(partition, cutoff)
-                    metrics.RAW_DELETED.inc(deleted)
+            if cutoffs:
+                began = time.monotonic()
+                deleted = self._store.raw.delete_ingested_before(cutoffs)
+                metrics.RAW_DELETED.inc(deleted)
+                took_s = round(time.monotonic() - began, 3)
+                log.info("raw tick retention", extra={"deleted": deleted, "seconds": took_s})
         except PyMongoError as error:
             log.warning("raw tick retention failed", extra={"error": str(error)[:300]})
         if newest:
@@ -272,5 +289,6 @@ class CandleConsumer:
         self._writer.drop(partitions)
         self._aggregator.forget(partitions)
         self._restored -= partitions
+        self._prefetched = {p: s for p, s in self._prefetched.items() if p not in partitions}
         for partition in partitions:
             self._positions.pop(partition, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 
 from pymongo import ASCENDING, ReplaceOne
@@ -37,14 +37,14 @@ class SeriesSnapshotRepository:
             [ReplaceOne({"_id": s.key}, _document(s), upsert=True) for s in snapshots],
         )
 
-    def for_partition(self, partition: int) -> list[SeriesSnapshot]:
+    def for_partitions(self, partitions: Iterable[int]) -> list[SeriesSnapshot]:
         """A scan of one small collection: a document per series."""
         return [
             SeriesSnapshot(
                 **{k: v for k, v in doc.items() if k not in {"_id", "open_candles"}},
                 open_candles=tuple(Candle.model_validate(c) for c in doc["open_candles"]),
             )
-            for doc in self._states.find({"partition": partition})
+            for doc in self._states.find({"partition": {"$in": list(partitions)}})
         ]
 
 
@@ -82,23 +82,38 @@ class RawTickRepository:
                 raise
 
     def recent_event_ids(
-        self, partition: int, since_ingest_ms: int, series: tuple[str, str] | None = None
+        self, since_ingest_ms: Mapping[int, int], series: tuple[str, str] | None = None
     ) -> dict[tuple[str, str], SeenIds]:
-        """Per series: event id -> (offset, ingest time), for ticks ingested since then."""
-        query: Document = {"partition": partition, "max_ingest_time": {"$gte": since_ingest_ms}}
+        """Per series: event id -> (offset, ingest time), for ticks ingested since the time
+        given for their partition. One query for them all: on FerretDB any query but an
+        `_id` lookup reads the whole collection."""
+        query: Document = {
+            "partition": {"$in": list(since_ingest_ms)},
+            "max_ingest_time": {"$gte": min(since_ingest_ms.values())},
+        }
         if series is not None:
             query |= {"source": series[0], "symbol": series[1]}
         out: dict[tuple[str, str], SeenIds] = {}
         for doc in self._ticks.find(query).sort("first_offset", ASCENDING):
+            since = since_ingest_ms[doc["partition"]]
+            if doc["max_ingest_time"] < since:
+                continue
             seen = out.setdefault((doc["source"], doc["symbol"]), {})
             for offset, tick in unpack(doc):
-                if tick["ingest_time"] >= since_ingest_ms:
+                if tick["ingest_time"] >= since:
                     seen.setdefault(tick["event_id"], (offset, tick["ingest_time"]))
         return out
 
-    def delete_ingested_before(self, partition: int, ingest_ms: int) -> int:
-        """Retention: TTL indexes are not portable to FerretDB, so old buckets are deleted."""
-        query = {"partition": partition, "max_ingest_time": {"$lt": ingest_ms}}
+    def delete_ingested_before(self, cutoffs: Mapping[int, int]) -> int:
+        """Retention: TTL indexes are not portable to FerretDB, so old buckets are deleted,
+        in each partition those ingested before its cutoff. One delete for them all: on
+        FerretDB it reads the whole collection."""
+        query = {
+            "$or": [
+                {"partition": partition, "max_ingest_time": {"$lt": cutoff}}
+                for partition, cutoff in cutoffs.items()
+            ]
+        }
         return self._ticks.delete_many(query).deleted_count
 
 
@@ -117,15 +132,17 @@ class ConsumerStore:
         self.raw.ensure_indexes()
         self.snapshots.ensure_indexes()
 
-    def restore_partition(self, partition: int, rules: WindowRules) -> list[Series]:
-        """Every series of a partition, as its saved state left it, open windows included:
-        no read of the candle store, whose size grows with history."""
-        snapshots = self.snapshots.for_partition(partition)
+    def restore_partitions(self, partitions: Iterable[int], rules: WindowRules) -> list[Series]:
+        """Every series of these partitions, as its saved state left it, open windows
+        included: no read of the candle store, whose size grows with history."""
+        snapshots = self.snapshots.for_partitions(partitions)
         if not snapshots:
             return []
+        oldest: dict[int, int] = {}
+        for s in snapshots:
+            oldest[s.partition] = min(oldest.get(s.partition, s.max_ingest_time), s.max_ingest_time)
         seen = self.raw.recent_event_ids(
-            partition,
-            dedup_since(min(s.max_ingest_time for s in snapshots), rules.dedup_window_ms),
+            {p: dedup_since(ingest, rules.dedup_window_ms) for p, ingest in oldest.items()}
         )
         return [
             Series.restored(
@@ -143,7 +160,7 @@ class ConsumerStore:
         """A series with no saved state: new, or written to only before a crash. Its candles
         are not read: all its ticks come again (the commit is never past its first)."""
         snapshot = SeriesSnapshot.empty(source, symbol, partition)
-        seen = self.raw.recent_event_ids(partition, NEVER, (source, symbol))
+        seen = self.raw.recent_event_ids({partition: NEVER}, (source, symbol))
         return Series.restored(snapshot, [], seen.get((source, symbol), {}), rules)
 
     def write(self, flushes: Sequence[SeriesFlush]) -> None:
