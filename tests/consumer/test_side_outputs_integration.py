@@ -97,8 +97,10 @@ def test_a_restarted_consumer_keeps_the_raw_ticks_dedup_needs_however_old(
     publish(kafka_bootstrap, topic, [tick])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
         wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 1)
-    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        time.sleep(1)  # flushes every 100 ms, with nothing read yet
+    with running_consumer(
+        kafka_bootstrap, topic, group, db, intervals="1m", raw_retention_every_s=0.05
+    ):
+        time.sleep(1)  # flushes (and retention) every 100 ms, with nothing read yet
         assert db.ticks_raw.count_documents({}) == 1
         publish(kafka_bootstrap, topic, [tick, trade(50.0, T0 + 2_000)])
         wait_for(lambda: (doc := one_minute(db)) is not None and doc["close"] == 50.0)

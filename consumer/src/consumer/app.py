@@ -26,7 +26,6 @@ from consumer.storage import ConsumerStore
 from consumer.writer import FlushJob, FlushWriter
 
 log = logging.getLogger(__name__)
-RETENTION_EVERY_S = 300.0
 
 
 def retention_cutoff(now_ms: int, newest_ingest_ms: int, retention_ms: int) -> int:
@@ -60,7 +59,7 @@ class CandleConsumer:
         # Next offset to commit per partition: everything before it is handled.
         self._positions: dict[int, int] = {}
         self._topic = ""
-        self._next_retention = 0.0
+        self._next_retention = clock() + settings.raw_retention_every_s
         self._stop = threading.Event()
         # Partitions whose series were restored since this consumer got them, and those
         # read from the store beside one of them, to be adopted when first read.
@@ -258,7 +257,7 @@ class CandleConsumer:
         except PyMongoError as error:
             log.warning("raw tick retention failed", extra={"error": str(error)[:300]})
         if newest:
-            self._next_retention = now + RETENTION_EVERY_S
+            self._next_retention = now + self._settings.raw_retention_every_s
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         # Restoring the new partitions reads what the write in flight may still be writing.

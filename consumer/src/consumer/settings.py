@@ -36,6 +36,10 @@ class ConsumerSettings(BaseSettings):
     # Raw buckets are kept this long before the newest tick's ingest time; dedup across a
     # restart reads them, so this covers two dedup windows at least.
     raw_retention_hours: float = Field(default=7 * 24, gt=0)
+    # Retention's delete reads the whole collection on FerretDB, and the flush waits for
+    # it: it runs this often, and first this long after start, never while a restart
+    # catches up.
+    raw_retention_every_s: float = Field(default=300, gt=0)
     late_topic: str = "ticks.late"
     dead_letter_topic: str = "ticks.dlq"
 
