@@ -1,4 +1,5 @@
-"""A store in the old layout (a document per candle) is refused, then migrated by command."""
+"""A store in the old layout (a document per candle, one raw tick collection) is refused,
+then migrated by command."""
 
 from __future__ import annotations
 
@@ -16,15 +17,18 @@ from api.repository import CandleReader
 from coinstream_common.candle_store import LEGACY_CANDLES_COLLECTION, LegacyLayout
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import Document
+from coinstream_common.ticks import encode_tick
+from consumer.raw_ticks import LEGACY_RAW_COLLECTION, LegacyRawLayout
 from consumer.series import WindowRules
-from consumer.state import SeriesSnapshot
+from consumer.state import RawBatch, SeriesSnapshot
 from consumer.storage import STATES_COLLECTION, ConsumerStore
-from tests.support.candle_docs import stored
+from tests.support.candle_docs import raw_offsets, stored
 from tests.support.candles import candle_series
-from tests.support.ticks import T0
+from tests.support.ticks import T0, trade
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
+OLD_RAW_EVENT_ID = "simulated:BTC-USD:old-raw"
 RULES = WindowRules(tuple(Interval), 5_000, 600_000, 10_000)
 
 
@@ -37,6 +41,23 @@ def old_store(db: Database[Document]) -> None:
     state = asdict(SeriesSnapshot("simulated", "BTC-USD", 0, 59, T0, T0, T0, 59))
     del state["open_candles"]
     db[STATES_COLLECTION].insert_one({"_id": "simulated|BTC-USD", **state})
+    db[LEGACY_RAW_COLLECTION].insert_one(old_raw_batch().document())
+
+
+def old_raw_batch() -> RawBatch:
+    tick = trade(100.0, T0, event_id=OLD_RAW_EVENT_ID)
+    batch = RawBatch("simulated", "BTC-USD", 0)
+    batch.add(59, encode_tick(tick), tick.event_time, tick.ingest_time)
+    return batch
+
+
+def test_a_store_with_only_old_raw_ticks_is_refused(
+    new_database: Callable[[], Database[Document]],
+) -> None:
+    db = new_database()
+    db[LEGACY_RAW_COLLECTION].insert_one(old_raw_batch().document())
+    with pytest.raises(LegacyRawLayout, match=r"python -m consumer\.migrate"):
+        ConsumerStore(db).prepare()
 
 
 def test_an_old_store_is_refused_then_migrated_by_the_command(
@@ -57,12 +78,15 @@ def test_an_old_store_is_refused_then_migrated_by_the_command(
     )
     assert done.returncode == 0, done.stderr.decode()
     assert LEGACY_CANDLES_COLLECTION not in db.list_collection_names()
+    assert LEGACY_RAW_COLLECTION not in db.list_collection_names()
     assert len(stored(db, interval="1m")) == 30
+    assert raw_offsets(db) == [(0, 59)]
     ConsumerStore(db).prepare()  # accepted now
 
     # The restore reads back the open window; the API reads the history.
     [series] = ConsumerStore(db).restore_partitions([0], RULES)
     assert [candle.count for candle in series.windows.values()] == [2]
+    assert set().union(*series.seen_buckets.values()) == {OLD_RAW_EVENT_ID}
     rows = CandleReader(db).newest("simulated", "BTC-USD", Interval.M1, 30)
     assert len(rows) == 30
     assert [r["final"] for r in rows[:2]] == [False, True]

@@ -1,4 +1,4 @@
-"""Raw tick retention: how far back buckets are kept, and what the settings allow."""
+"""Raw tick retention: how far back periods are kept, and what the settings allow."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pymongo.database import Database
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import encode_tick
 from consumer.app import retention_cutoff
+from consumer.raw_ticks import RawTickRepository
 from consumer.settings import ConsumerSettings
 from consumer.state import RawBatch
-from consumer.storage import RawTickRepository
+from tests.support.candle_docs import raw_offsets
 from tests.support.ticks import T0, trade
 
 HOUR = 3_600_000
@@ -36,7 +37,7 @@ def test_retention_must_cover_the_dedup_window() -> None:
 
 
 @pytest.mark.integration
-def test_retention_deletes_only_older_buckets_of_its_partition(
+def test_retention_drops_only_older_periods_of_its_partition(
     new_database: Callable[[], Database[Document]],
 ) -> None:
     db = new_database()
@@ -48,13 +49,12 @@ def test_retention_deletes_only_older_buckets_of_its_partition(
         batch.add(offset, encode_tick(tick), tick.event_time, tick.ingest_time)
         buckets.append(batch)
     raw.insert_many(buckets)
-    assert raw.delete_ingested_before({0: T0 + HOUR}) == 1
-    left = sorted((doc["partition"], doc["first_offset"]) for doc in db.ticks_raw.find())
-    assert left == [(0, 1), (1, 2)]
+    assert raw.drop_ingested_before({0: T0 + HOUR}) == 1
+    assert raw_offsets(db) == [(0, 1), (1, 2)]
 
 
 @pytest.mark.integration
-def test_retention_deletes_by_each_partitions_own_cutoff(
+def test_retention_drops_by_each_partitions_own_cutoff(
     new_database: Callable[[], Database[Document]],
 ) -> None:
     db = new_database()
@@ -68,6 +68,5 @@ def test_retention_deletes_by_each_partitions_own_cutoff(
         batch.add(offset, encode_tick(tick), tick.event_time, tick.ingest_time)
         buckets.append(batch)
     raw.insert_many(buckets)
-    assert raw.delete_ingested_before({0: T0 + HOUR, 1: T0 + 3 * HOUR}) == 3
-    left = sorted((doc["partition"], doc["first_offset"]) for doc in db.ticks_raw.find())
-    assert left == [(0, 1), (2, 4)]
+    assert raw.drop_ingested_before({0: T0 + HOUR, 1: T0 + 3 * HOUR}) == 3
+    assert raw_offsets(db) == [(0, 1), (2, 4)]

@@ -133,7 +133,7 @@ def test_a_replayed_tick_meeting_its_own_restored_id_is_applied() -> None:
     tick = trade(100.0, T0 + 1_000, event_id="x:BTC-USD:trade:1")
     snapshot = SeriesSnapshot.empty("simulated", "BTC-USD", 0)
     rules = aggregator((Interval.M1,)).rules
-    # Its raw bucket was written before a crash, its candle was not: the replay applies it.
+    # Its raw batch was written before a crash, its candle was not: the replay applies it.
     series = Series.restored(snapshot, [], {tick.event_id: (7, tick.ingest_time)}, rules)
     assert not series.apply(tick, 7, b"{}").duplicate
     assert series.apply(tick, 8, b"{}").duplicate  # a copy at another offset

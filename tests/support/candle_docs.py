@@ -12,6 +12,7 @@ from coinstream_common.candle_buckets import BUCKETS_COLLECTION, SERIES_COLLECTI
 from coinstream_common.candle_store import CandleRepository
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import Document
+from consumer.raw_ticks import RawTickRepository
 from consumer.state import unpack
 from tests.support.pipeline import headers_of
 from tests.support.topics import read_messages
@@ -42,7 +43,9 @@ def assert_same_candles(got: dict[str, Document], expected: dict[str, Document])
 
 def raw_offsets(db: Database[Document]) -> list[tuple[int, int]]:
     return sorted(
-        (doc["partition"], offset) for doc in db.ticks_raw.find() for offset, _ in unpack(doc)
+        (doc["partition"], offset)
+        for doc in RawTickRepository(db).documents()
+        for offset, _ in unpack(doc)
     )
 
 

@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 
 def retention_cutoff(now_ms: int, newest_ingest_ms: int, retention_ms: int) -> int:
-    """Raw buckets ingested before this go: the retention period before the newest tick's
+    """Raw batches ingested before this go: the retention period before the newest tick's
     ingest time, and never later than before now. Counting from the wall clock alone would
-    delete, on a restart, the buckets of ticks ingested long ago (a replay of old data)
+    drop, on a restart, the batches of ticks ingested long ago (a replay of old data)
     that dedup still needs: restore reads them to recognise a re-sent tick."""
     return min(now_ms, newest_ingest_ms) - retention_ms
 
@@ -187,7 +187,7 @@ class CandleConsumer:
     def _restore_unsaved(self, tick: Tick, partition: int, offset: int) -> Series:
         """A series the partition's saved state does not know: new, or unsaved before a crash."""
         series = self._store.restore_unsaved(
-            tick.source, tick.symbol, partition, self._aggregator.rules
+            tick.source, tick.symbol, partition, tick.ingest_time, self._aggregator.rules
         )
         return self._aggregator.adopt(series, offset)
 
@@ -235,7 +235,7 @@ class CandleConsumer:
 
     def _apply_retention(self, now: float) -> None:
         """Per partition this consumer holds series of: one that has read nothing yet keeps
-        its buckets, which the restore of its series is about to read."""
+        its raw ticks, which the restore of its series is about to read."""
         newest: dict[int, int] = {}
         for series in self._aggregator:
             newest[series.partition] = max(
@@ -250,10 +250,10 @@ class CandleConsumer:
         try:
             if cutoffs:
                 began = time.monotonic()
-                deleted = self._store.raw.delete_ingested_before(cutoffs)
-                metrics.RAW_DELETED.inc(deleted)
+                dropped = self._store.raw.drop_ingested_before(cutoffs)
+                metrics.RAW_PERIODS_DROPPED.inc(dropped)
                 took_s = round(time.monotonic() - began, 3)
-                log.info("raw tick retention", extra={"deleted": deleted, "seconds": took_s})
+                log.info("raw tick retention", extra={"dropped": dropped, "seconds": took_s})
         except PyMongoError as error:
             log.warning("raw tick retention failed", extra={"error": str(error)[:300]})
         if newest:

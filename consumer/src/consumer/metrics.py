@@ -35,7 +35,9 @@ WATERMARK_DELAY = Gauge(
     "Wall clock minus the series' watermark",
     ["source", "symbol"],
 )
-RAW_DELETED = Counter("consumer_raw_buckets_deleted", "Raw tick buckets removed by retention")
+RAW_PERIODS_DROPPED = Counter(
+    "consumer_raw_periods_dropped", "Raw tick collections (partition and period) dropped"
+)
 
 
 def record_flush(flushes: Sequence[SeriesFlush], now: float, lags: Mapping[int, int]) -> None:

@@ -1,22 +1,21 @@
-"""The consumer's Mongo side: candles (shared repository), series snapshots and raw ticks."""
+"""The consumer's Mongo side: candles (shared repository), series snapshots, raw ticks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 
 from pymongo import ASCENDING, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from coinstream_common.candle_store import CandleRepository, refuse_legacy_layout
 from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document, write_in_commands
-from consumer.series import SeenIds, Series, SeriesFlush, WindowRules, dedup_since
-from consumer.state import NEVER, RawBatch, SeriesSnapshot, unpack
+from consumer.raw_ticks import RawTickRepository, refuse_legacy_raw
+from consumer.series import Series, SeriesFlush, WindowRules, dedup_since
+from consumer.state import SeriesSnapshot
 
-_DUPLICATE_KEY = 11000
 STATES_COLLECTION = "consumer_state"
 
 
@@ -55,68 +54,6 @@ def _document(snapshot: SeriesSnapshot) -> Document:
     return {"_id": snapshot.key, **scalars, "open_candles": candles}
 
 
-class RawTickRepository:
-    """`ticks_raw`: ticks as they arrived, one bucket document per series and flush."""
-
-    def __init__(self, db: Database[Document]) -> None:
-        self._ticks: Collection[Document] = db["ticks_raw"]
-
-    def ensure_indexes(self) -> None:
-        self._ticks.create_index(
-            [("source", ASCENDING), ("symbol", ASCENDING), ("first_event_time", ASCENDING)],
-            name="series_event_time",
-        )
-        self._ticks.create_index(
-            [("partition", ASCENDING), ("max_ingest_time", ASCENDING)],
-            name="partition_ingest_time",
-        )
-
-    def insert_many(self, batches: Sequence[RawBatch]) -> None:
-        """Idempotent: a bucket already stored (a replay) is skipped."""
-        if not batches:
-            return
-        try:
-            self._ticks.insert_many([b.document() for b in batches], ordered=False)
-        except BulkWriteError as error:
-            if any(e["code"] != _DUPLICATE_KEY for e in error.details["writeErrors"]):
-                raise
-
-    def recent_event_ids(
-        self, since_ingest_ms: Mapping[int, int], series: tuple[str, str] | None = None
-    ) -> dict[tuple[str, str], SeenIds]:
-        """Per series: event id -> (offset, ingest time), for ticks ingested since the time
-        given for their partition. One query for them all: on FerretDB any query but an
-        `_id` lookup reads the whole collection."""
-        query: Document = {
-            "partition": {"$in": list(since_ingest_ms)},
-            "max_ingest_time": {"$gte": min(since_ingest_ms.values())},
-        }
-        if series is not None:
-            query |= {"source": series[0], "symbol": series[1]}
-        out: dict[tuple[str, str], SeenIds] = {}
-        for doc in self._ticks.find(query).sort("first_offset", ASCENDING):
-            since = since_ingest_ms[doc["partition"]]
-            if doc["max_ingest_time"] < since:
-                continue
-            seen = out.setdefault((doc["source"], doc["symbol"]), {})
-            for offset, tick in unpack(doc):
-                if tick["ingest_time"] >= since:
-                    seen.setdefault(tick["event_id"], (offset, tick["ingest_time"]))
-        return out
-
-    def delete_ingested_before(self, cutoffs: Mapping[int, int]) -> int:
-        """Retention: TTL indexes are not portable to FerretDB, so old buckets are deleted,
-        in each partition those ingested before its cutoff. One delete for them all: on
-        FerretDB it reads the whole collection."""
-        query = {
-            "$or": [
-                {"partition": partition, "max_ingest_time": {"$lt": cutoff}}
-                for partition, cutoff in cutoffs.items()
-            ]
-        }
-        return self._ticks.delete_many(query).deleted_count
-
-
 class ConsumerStore:
     """Everything the consumer reads and writes, in the order its correctness needs."""
 
@@ -128,8 +65,8 @@ class ConsumerStore:
     def prepare(self) -> None:
         """Refuse a store of the old candle layout; create what the writes need."""
         refuse_legacy_layout(self.candles.buckets.database)
+        refuse_legacy_raw(self.candles.buckets.database)
         self.candles.ensure_collections()
-        self.raw.ensure_indexes()
         self.snapshots.ensure_indexes()
 
     def restore_partitions(self, partitions: Iterable[int], rules: WindowRules) -> list[Series]:
@@ -155,12 +92,15 @@ class ConsumerStore:
         ]
 
     def restore_unsaved(
-        self, source: str, symbol: str, partition: int, rules: WindowRules
+        self, source: str, symbol: str, partition: int, ingest_ms: int, rules: WindowRules
     ) -> Series:
-        """A series with no saved state: new, or written to only before a crash. Its candles
-        are not read: all its ticks come again (the commit is never past its first)."""
+        """A series with no saved state, met at a tick ingested at `ingest_ms`: new, or
+        written to only before a crash. Its candles are not read: all its ticks come again
+        (the commit is never past its first). Of its stored ids, only those the dedup rule
+        can still match are read: its largest ingest time will be at least `ingest_ms`."""
         snapshot = SeriesSnapshot.empty(source, symbol, partition)
-        seen = self.raw.recent_event_ids({partition: NEVER}, (source, symbol))
+        since = dedup_since(ingest_ms, rules.dedup_window_ms)
+        seen = self.raw.recent_event_ids({partition: since}, (source, symbol))
         return Series.restored(snapshot, [], seen.get((source, symbol), {}), rules)
 
     def write(self, flushes: Sequence[SeriesFlush]) -> None:
