@@ -20,7 +20,7 @@ from coinstream_common.mongo import Document
 from coinstream_common.ticks import encode_tick
 from consumer.raw_ticks import LEGACY_RAW_COLLECTION, LegacyRawLayout
 from consumer.series import WindowRules
-from consumer.state import RawBatch, SeriesSnapshot
+from consumer.state import RawBatch, SeriesSnapshot, raw_document
 from consumer.storage import STATES_COLLECTION, ConsumerStore
 from tests.support.candle_docs import raw_offsets, stored
 from tests.support.candles import candle_series
@@ -41,21 +41,24 @@ def old_store(db: Database[Document]) -> None:
     state = asdict(SeriesSnapshot("simulated", "BTC-USD", 0, 59, T0, T0, T0, 59))
     del state["open_candles"]
     db[STATES_COLLECTION].insert_one({"_id": "simulated|BTC-USD", **state})
-    db[LEGACY_RAW_COLLECTION].insert_one(old_raw_batch().document())
+    db[LEGACY_RAW_COLLECTION].insert_one(old_raw_document())
 
 
-def old_raw_batch() -> RawBatch:
+def old_raw_document() -> Document:
+    """A batch as the single raw collection held it: a document per series and flush."""
     tick = trade(100.0, T0, event_id=OLD_RAW_EVENT_ID)
     batch = RawBatch("simulated", "BTC-USD", 0)
-    batch.add(59, encode_tick(tick), tick.event_time, tick.ingest_time)
-    return batch
+    batch.add(59, encode_tick(tick), tick.ingest_time)
+    document = raw_document(0, [batch]) | {"_id": "simulated|BTC-USD|0|59"}
+    del document["series"]
+    return document | {"source": "simulated", "symbol": "BTC-USD"}
 
 
 def test_a_store_with_only_old_raw_ticks_is_refused(
     new_database: Callable[[], Database[Document]],
 ) -> None:
     db = new_database()
-    db[LEGACY_RAW_COLLECTION].insert_one(old_raw_batch().document())
+    db[LEGACY_RAW_COLLECTION].insert_one(old_raw_document())
     with pytest.raises(LegacyRawLayout, match=r"python -m consumer\.migrate"):
         ConsumerStore(db).prepare()
 

@@ -27,7 +27,7 @@ def store_series(store: ConsumerStore, symbol: str, partition: int, times: list[
     batch = RawBatch("simulated", symbol, partition)
     for offset, event_time in enumerate(times):
         tick = trade(100.0, event_time, symbol=symbol, event_id=f"{symbol}-{offset}")
-        batch.add(offset, encode_tick(tick), tick.event_time, tick.ingest_time)
+        batch.add(offset, encode_tick(tick), tick.ingest_time)
     store.raw.insert_many([batch])
     last = len(times) - 1
     snapshot = SeriesSnapshot(

@@ -9,7 +9,7 @@ from coinstream_common.ticks import Tick, encode_tick
 from consumer.accumulator import to_epoch_ms
 from consumer.aggregator import Aggregator
 from consumer.series import Series
-from consumer.state import SeriesSnapshot, unpack
+from consumer.state import SeriesSnapshot, raw_document, unpack
 from tests.support.reference import CandleKey
 
 LATENESS = 5_000
@@ -75,7 +75,7 @@ class CommitLog:
         for flush in flushes:
             if flush.raw is not None:
                 ids = self.seen.setdefault((flush.raw.source, flush.raw.symbol), {})
-                for offset, tick in unpack(flush.raw.document()):
+                for offset, tick in unpack(raw_document(0, [flush.raw])):
                     ids.setdefault(tick["event_id"], (offset, tick["ingest_time"]))
         candles = [c for f in flushes for c in (*f.new, *f.existing)]
         for candle in candles[:cut]:

@@ -5,8 +5,8 @@ raw collection reads all of it, and it holds the whole retention (a week by defa
 restore then took longer with every hour kept, and each retention pass stalled the
 consumer while it scanned. Split by partition and by 10 minutes of ingest time, a restore
 reads only the periods its dedup horizon reaches, and retention drops whole collections:
-both cost what they need, whatever is kept. Each document is one series' ticks of one
-flush (`RawBatch`); it goes to the period of its largest ingest time.
+both cost what they need, whatever is kept. Each document holds a partition's ticks of
+one flush (`raw_document`), and goes to the period of its largest ingest time.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from pymongo.errors import BulkWriteError
 
 from coinstream_common.mongo import Document
 from consumer.series import SeenIds
-from consumer.state import RawBatch, unpack
+from consumer.state import RawBatch, raw_document, unpack
 
 RAW_PERIOD_MS = 10 * 60_000
+# Keeps a document far below the 16 MB limit when a catching-up flush is large
+# (about 30 bytes a tick compressed, and 8 for its offset).
+MAX_TICKS_PER_DOCUMENT = 50_000
 LEGACY_RAW_COLLECTION = "ticks_raw"
 _NAME = re.compile(r"^ticks_raw_p(\d+)_(\d+)$")
 _DUPLICATE_KEY = 11000
@@ -83,11 +86,14 @@ class RawTickRepository:
         return {name: period for name in names if (period := raw_period_of(name)) is not None}
 
     def insert_many(self, batches: Sequence[RawBatch]) -> None:
-        """Idempotent: a batch already stored (a replay) is skipped."""
+        """A document per partition (and per MAX_TICKS_PER_DOCUMENT ticks). Idempotent: a
+        document already stored (a replay) is skipped."""
         by_collection: dict[str, list[Document]] = {}
-        for batch in batches:
-            name = raw_collection_name(batch.partition, batch.max_ingest_time)
-            by_collection.setdefault(name, []).append(batch.document())
+        for partition, group in _by_partition(batches).items():
+            for chunk in _chunks(group):
+                document = raw_document(partition, chunk)
+                name = raw_collection_name(partition, document["max_ingest_time"])
+                by_collection.setdefault(name, []).append(document)
         for name, documents in by_collection.items():
             self.insert_documents(name, documents)
 
@@ -103,23 +109,25 @@ class RawTickRepository:
     ) -> dict[tuple[str, str], SeenIds]:
         """Per series: event id -> (offset, ingest time), for ticks ingested since the time
         given for their partition. Reads only the periods that can hold them."""
-        query: Document = {} if series is None else {"source": series[0], "symbol": series[1]}
-        documents = [
+        documents = (
             doc
             for name in periods_reaching(self.periods(), since_ingest_ms)
-            for doc in self._db[name].find(query)
-        ]
-        # A replay may have stored a tick twice, in batches cut elsewhere: its first wins.
-        documents.sort(key=lambda doc: (doc["partition"], doc["first_offset"]))
+            for doc in self._db[name].find()
+        )
         out: dict[tuple[str, str], SeenIds] = {}
         for doc in documents:
             since = since_ingest_ms[doc["partition"]]
             if doc["max_ingest_time"] < since:
                 continue
-            seen = out.setdefault((doc["source"], doc["symbol"]), {})
             for offset, tick in unpack(doc):
-                if tick["ingest_time"] >= since:
-                    seen.setdefault(tick["event_id"], (offset, tick["ingest_time"]))
+                key = (tick["source"], tick["symbol"])
+                if tick["ingest_time"] < since or (series is not None and key != series):
+                    continue
+                seen = out.setdefault(key, {})
+                known = seen.get(tick["event_id"])
+                # A replay may have stored a tick twice: its first offset wins.
+                if known is None or offset < known[0]:
+                    seen[tick["event_id"]] = (offset, tick["ingest_time"])
         return out
 
     def drop_ingested_before(self, cutoffs: Mapping[int, int]) -> int:
@@ -134,3 +142,24 @@ class RawTickRepository:
         """Every stored batch, period by period: for checks and the migration."""
         for name in sorted(self.periods()):
             yield from self._db[name].find()
+
+
+def _by_partition(batches: Sequence[RawBatch]) -> dict[int, list[RawBatch]]:
+    out: dict[int, list[RawBatch]] = {}
+    for batch in batches:
+        out.setdefault(batch.partition, []).append(batch)
+    return out
+
+
+def _chunks(batches: list[RawBatch]) -> Iterator[list[RawBatch]]:
+    """Whole batches, at most MAX_TICKS_PER_DOCUMENT ticks a chunk unless one holds more."""
+    chunk: list[RawBatch] = []
+    ticks = 0
+    for batch in batches:
+        if chunk and ticks + len(batch.offsets) > MAX_TICKS_PER_DOCUMENT:
+            yield chunk
+            chunk, ticks = [], 0
+        chunk.append(batch)
+        ticks += len(batch.offsets)
+    if chunk:
+        yield chunk

@@ -197,7 +197,7 @@ class Series:
             raw_batch = self.raw
             if raw_batch is None:
                 raw_batch = self.raw = RawBatch(self.source, self.symbol, self.partition)
-            raw_batch.add(offset, raw, event_time, ingest)
+            raw_batch.add(offset, raw, ingest)
             self.raw_offset = offset
         if tick.backfill:
             return self._apply_each(tick, offset, historical=True)
