@@ -1,14 +1,20 @@
-"""/v1/candles for 24 hours of 1-minute candles (1440 rows, one page: the default maximum
-page is 1500) under 50 concurrent clients on loopback, beside the bare read of the same
-rows in the same run (the API's repository read, `CandleReader.page`, with no HTTP).
+"""The API's four cached reads under 50 concurrent clients on loopback, each beside the
+bare repository read behind it, timed in the same run with no HTTP:
+
+- /v1/candles for 24 hours of 1-minute candles (1440 rows, one page: the default maximum
+  page is 1500), beside `CandleReader.page`;
+- /v1/symbols (two pairs), beside `pairs`, then `newest_finest` and `oldest_start` of each;
+- /v1/prices/latest, beside `newest_finest`;
+- /v1/stats?window=24h, beside `stats_rows` of the day.
 
 The API runs as `python -m api` (uvicorn, one process) on a free port; the load comes from
 wrk (wrk_load.py): 50 connections, each sending its next request when the last one is
 answered, for 10 seconds after a 2-second warm-up, accepting gzip as browsers and httpx
-do. One httpx request first checks that the page holds all 1440 candles. The bare query
-is timed sequentially, one client.
-Also printed (not a BENCH line): the API with its query cache off, one client, so the cost
-of the API over the bare query shows without caching.
+do. One httpx request first checks each answer. The bare reads are timed sequentially,
+one client. Prints one line per endpoint:
+`BENCH api endpoint=<path> p50_ms=<n> p99_ms=<n> bare_p50_ms=<n> vs_bare=<ratio>`.
+Also printed (not a BENCH line): /v1/candles with the query cache off, one client, so the
+cost of the API over the bare read shows without caching.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from pymongo import MongoClient
@@ -44,13 +53,15 @@ CLIENTS = 50
 SECONDS = 10
 BARE_RUNS = 15
 DAY = 1440
-START_MS = 1_711_324_800_000  # 2024-03-25T00:00:00Z
+SYMBOLS = ("BTC-USD", "ETH-USD")
+# The day before the current hour: 1m, 5m and 1h candles aligned, none in the future,
+# and the newest recent enough for /v1/stats?window=24h to fold most of them.
+START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+END = START + timedelta(days=1)
 
 
 def candle(symbol: str, interval: Interval, i: int) -> Document:
-    start = datetime.fromtimestamp(START_MS / 1000, UTC) + i * timedelta(
-        milliseconds=interval.millis
-    )
+    start = START + i * timedelta(milliseconds=interval.millis)
     price = 60_000.0 + i
     return {
         "source": "simulated",
@@ -78,11 +89,11 @@ def candle(symbol: str, interval: Interval, i: int) -> Document:
 
 
 def seed(mongo_uri: str, database: str) -> None:
-    """Two symbols, a day of 1m, 5m and 1h candles: 3504 documents."""
+    """Two symbols, a day of 1m, 5m and 1h candles: 3504 candles."""
     client: MongoClient[Document] = MongoClient(mongo_uri, tz_aware=True)
     client.drop_database(database)
     repository = CandleRepository(client[database])
-    for symbol in ("BTC-USD", "ETH-USD"):
+    for symbol in SYMBOLS:
         for interval, count in ((Interval.M1, DAY), (Interval.M5, 288), (Interval.H1, 24)):
             repository.upsert_many(
                 [Candle.model_validate(candle(symbol, interval, i)) for i in range(count)]
@@ -90,26 +101,66 @@ def seed(mongo_uri: str, database: str) -> None:
     client.close()
 
 
-def bare_find_ms(mongo_uri: str, database: str) -> list[float]:
-    """The repository read behind the page, without the API: `CandleReader.page`."""
+def bare_candles(reader: CandleReader) -> None:
+    rows = reader.page(
+        "simulated", "BTC-USD", Interval.M1, start=START, end=END, after=None, limit=DAY + 1
+    )
+    require(len(rows) == DAY, f"the bare read found {len(rows)} candles, not {DAY}")
+
+
+def bare_symbols(reader: CandleReader) -> None:
+    pairs = reader.pairs(("simulated",))
+    require(len(pairs) == len(SYMBOLS), f"the bare read found {pairs}")
+    for source, symbol in pairs:
+        newest = reader.newest_finest(source, symbol)
+        if newest is None:
+            raise RuntimeError(f"no newest candle of {symbol}")
+        reader.oldest_start(source, symbol, newest[0])
+
+
+def bare_latest(reader: CandleReader) -> None:
+    require(reader.newest_finest("simulated", "BTC-USD") is not None, "no newest candle")
+
+
+def bare_stats(reader: CandleReader) -> None:
+    since = datetime.now(UTC) - timedelta(days=1)
+    rows = reader.stats_rows("simulated", "BTC-USD", Interval.M1, since)
+    require(len(rows) >= DAY - 60, f"the bare read found {len(rows)} candles of the day")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    params: dict[str, str]
+    bare: Callable[[CandleReader], None]
+    check: Callable[[Any], bool]
+
+
+BTC = {"source": "simulated", "symbol": "BTC-USD"}
+ENDPOINTS = (
+    Endpoint(
+        "/v1/candles",
+        BTC
+        | {"interval": "1m", "start": START.isoformat(), "end": END.isoformat()}
+        | {"limit": str(DAY)},
+        bare_candles,
+        lambda body: len(body["candles"]) == DAY,
+    ),
+    Endpoint("/v1/symbols", {}, bare_symbols, lambda body: len(body["symbols"]) == len(SYMBOLS)),
+    Endpoint("/v1/prices/latest", BTC, bare_latest, lambda body: body["price"] > 0),
+    Endpoint("/v1/stats", BTC | {"window": "24h"}, bare_stats, lambda body: body["candles"] > 0),
+)
+
+
+def bare_ms(mongo_uri: str, database: str, read: Callable[[CandleReader], None]) -> list[float]:
+    """The repository reads behind an endpoint, without the API, one after another."""
     client: MongoClient[Document] = MongoClient(mongo_uri, tz_aware=True)
     reader = CandleReader(client[database])
-    start = datetime.fromtimestamp(START_MS / 1000, UTC)
     timings = []
     for _ in range(BARE_RUNS):
         began = time.perf_counter()
-        rows = reader.page(
-            "simulated",
-            "BTC-USD",
-            Interval.M1,
-            start=start,
-            end=start + timedelta(days=1),
-            after=None,
-            limit=DAY + 1,
-        )
+        read(reader)
         timings.append((time.perf_counter() - began) * 1000)
-        if len(rows) != DAY:
-            raise RuntimeError(f"the bare query found {len(rows)} rows, not {DAY}")
     client.close()
     return timings
 
@@ -138,57 +189,62 @@ def _healthy(port: int) -> bool:
         return False
 
 
-PARAMS = {
-    "source": "simulated",
-    "symbol": "BTC-USD",
-    "interval": "1m",
-    "start": "2024-03-25T00:00:00Z",
-    "end": "2024-03-26T00:00:00Z",
-    "limit": str(DAY),
-}
 # What browsers and httpx send: the API may answer with its pre-compressed copy.
 HEADERS = {"Accept-Encoding": "gzip"}
 
 
 def measure(
-    mongo_uri: str, database: str, cache_ttl_s: str, clients: int, seconds: int
-) -> WrkResult:
+    mongo_uri: str,
+    database: str,
+    endpoints: tuple[Endpoint, ...],
+    cache_ttl_s: str,
+    clients: int,
+) -> list[WrkResult]:
+    """One API process; each endpoint in turn under `clients` connections."""
     port = free_port()
     process = start_api(mongo_uri, database, port, cache_ttl_s)
+    results = []
     try:
-        url = httpx.URL(f"http://127.0.0.1:{port}/v1/candles", params=PARAMS)
-        # Checked once with a real client that decodes what it accepts: the rows are all there.
-        page = httpx.get(url, headers=HEADERS, timeout=60).raise_for_status().json()
-        require(len(page["candles"]) == DAY, f"the API returned {len(page['candles'])} candles")
-        wrk(str(url), clients, 2, HEADERS)  # warm up: the cache, the connections
-        return wrk(str(url), clients, seconds, HEADERS)
+        for endpoint in endpoints:
+            url = httpx.URL(f"http://127.0.0.1:{port}{endpoint.path}", params=endpoint.params)
+            # Checked once with a real client that decodes what it accepts.
+            body = httpx.get(url, headers=HEADERS, timeout=60).raise_for_status().json()
+            require(endpoint.check(body), f"{endpoint.path} answered {str(body)[:300]}")
+            wrk(str(url), clients, 2, HEADERS)  # warm up: the cache, the connections
+            results.append(wrk(str(url), clients, SECONDS, HEADERS))
     finally:
         process.terminate()
         process.wait(15)
+    return results
 
 
 def main() -> None:
     database = "bench_api"
     with bench_servers() as servers:
         seed(servers.mongo_uri, database)
-        bare = bare_find_ms(servers.mongo_uri, database)
-        api = measure(servers.mongo_uri, database, "1.0", CLIENTS, SECONDS)
-        uncached = measure(servers.mongo_uri, database, "0", 1, SECONDS)
-    bare_p50 = percentile(bare, 50)
+        bare = [bare_ms(servers.mongo_uri, database, e.bare) for e in ENDPOINTS]
+        loaded = measure(servers.mongo_uri, database, ENDPOINTS, "1.0", CLIENTS)
+        (uncached,) = measure(servers.mongo_uri, database, ENDPOINTS[:1], "0", 1)
+    candles_bare_p50 = percentile(bare[0], 50)
     print(
-        f"api without its query cache, 1 client: p50_ms={uncached.p50_ms:.3f} "
-        f"vs_bare={uncached.p50_ms / bare_p50:.3f} requests={uncached.requests}"
+        f"/v1/candles without the query cache, 1 client: p50_ms={uncached.p50_ms:.3f} "
+        f"vs_bare={uncached.p50_ms / candles_bare_p50:.3f} requests={uncached.requests}"
     )
-    print(f"api, {CLIENTS} clients: requests={api.requests} max_ms={api.max_ms:.3f}")
-    print(
-        bench_line(
-            "api",
-            p50_ms=api.p50_ms,
-            p99_ms=api.p99_ms,
-            bare_p50_ms=bare_p50,
-            vs_bare=api.p50_ms / bare_p50,
+    for endpoint, timings, result in zip(ENDPOINTS, bare, loaded, strict=True):
+        bare_p50 = percentile(timings, 50)
+        load = f"requests={result.requests} max_ms={result.max_ms:.3f}"
+        print(f"{endpoint.path}, {CLIENTS} clients: {load}")
+        print(
+            bench_line(
+                "api",
+                endpoint=endpoint.path,
+                p50_ms=result.p50_ms,
+                p99_ms=result.p99_ms,
+                bare_p50_ms=bare_p50,
+                vs_bare=result.p50_ms / bare_p50,
+            ),
+            flush=True,
         )
-    )
 
 
 if __name__ == "__main__":

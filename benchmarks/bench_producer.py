@@ -18,10 +18,10 @@ import time
 import uuid
 from pathlib import Path
 
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
-from support import bench_line, bench_servers  # type: ignore[import-not-found]
+from support import bench_line, bench_servers, require  # type: ignore[import-not-found]
 
 from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import encode_tick
@@ -36,6 +36,7 @@ TICKS = 200_000
 REPEATS = 3
 START_MS = 1_711_353_600_000
 DELIVERY_INTERVAL_S = 0.1  # as the producer serves delivery reports
+PARTITIONS = 3
 
 
 def record(path: Path) -> list[tuple[bytes, bytes]]:
@@ -57,8 +58,20 @@ def record(path: Path) -> list[tuple[bytes, bytes]]:
 def new_topic(bootstrap: str) -> str:
     name = f"bench-producer-{uuid.uuid4().hex[:8]}"
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    admin.create_topics([NewTopic(name, 3, 1)])[name].result(timeout=30)
+    admin.create_topics([NewTopic(name, PARTITIONS, 1)])[name].result(timeout=30)
     return name
+
+
+def messages_in(bootstrap: str, topic: str) -> int:
+    """What the topic holds: each side must have published every tick it is timed for."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{topic}-count"})
+    try:
+        return sum(
+            consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=30)[1]
+            for partition in range(PARTITIONS)
+        )
+    finally:
+        consumer.close()
 
 
 def ceiling(bootstrap: str, messages: list[tuple[bytes, bytes]]) -> float:
@@ -75,7 +88,9 @@ def ceiling(bootstrap: str, messages: list[tuple[bytes, bytes]]) -> float:
         producer.poll(0)
     if producer.flush(120):
         raise RuntimeError("the bare loop left messages undelivered")
-    return len(messages) / (time.perf_counter() - started)
+    rate = len(messages) / (time.perf_counter() - started)
+    require(messages_in(bootstrap, topic) == len(messages), "the bare loop lost messages")
+    return rate
 
 
 async def ours(bootstrap: str, path: Path) -> float:
@@ -93,7 +108,9 @@ async def ours(bootstrap: str, path: Path) -> float:
     running.cancel()
     if publisher.flush(120):
         raise RuntimeError("the producer left ticks undelivered")
-    return TICKS / (time.perf_counter() - started)
+    rate = TICKS / (time.perf_counter() - started)
+    require(messages_in(bootstrap, topic) == TICKS, "the producer did not publish every tick")
+    return rate
 
 
 def main() -> int:

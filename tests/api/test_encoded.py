@@ -28,16 +28,28 @@ def test_gzip_is_chosen_only_when_the_client_accepts_it(header: str | None, expe
     assert accepts_gzip(header) is expected
 
 
+LARGE = b'{"candles": []}' * 100
+
+
 def test_both_copies_hold_the_same_body() -> None:
-    encoded = Encoded.of(b'{"candles": []}' * 100)
+    encoded = Encoded.of(LARGE)
+    assert encoded.gzipped is not None
     assert gzip.decompress(encoded.gzipped) == encoded.identity
     assert len(encoded.gzipped) < len(encoded.identity)
 
 
 def test_the_response_says_which_copy_it_carries() -> None:
-    encoded = Encoded.of(b"{}")
-    gzipped = encoded.response("gzip", "application/json")
-    plain = encoded.response("identity", "application/json")
+    encoded = Encoded.of(LARGE)
+    gzipped = encoded.response("gzip")
+    plain = encoded.response("identity")
     assert (gzipped.body, gzipped.headers["content-encoding"]) == (encoded.gzipped, "gzip")
-    assert (plain.body, plain.headers.get("content-encoding")) == (b"{}", None)
+    assert (plain.body, plain.headers.get("content-encoding")) == (LARGE, None)
     assert gzipped.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+    assert gzipped.media_type == plain.media_type == "application/json"
+
+
+def test_a_small_body_goes_plain_even_to_a_client_that_accepts_gzip() -> None:
+    encoded = Encoded.of(b'{"price": 1.0}')
+    assert encoded.gzipped is None
+    response = encoded.response("gzip")
+    assert (response.body, response.headers.get("content-encoding")) == (b'{"price": 1.0}', None)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coinstream_common.ticks import InvalidTick, Tick, decode_tick, encode_tick
 from producer.backoff import retry_after_seconds
 from producer.checkpoints import BadCheckpoint, decode_checkpoint, parse_record_key
 from producer.responses import interpret
@@ -32,7 +33,8 @@ from producer.sources import (
 from producer.sources.bars import bar_trades
 from producer.sources.base import SourceError, validate_all
 from producer.sources.parsing import decimal, integer, iso_to_ms, seconds_to_ms
-from producer.sources.replay import read_ticks
+from producer.sources.replay import decode_lines
+from tests.support.ticks import T0, trade
 
 NOW = 1_711_356_310_000
 SCALARS = (
@@ -181,6 +183,22 @@ def test_checkpoint_records_decode_or_raise_bad_checkpoint(raw: bytes) -> None:
     assert key is None or len(key) == 2
 
 
-@given(st.lists(st.binary(max_size=120), max_size=10))
-def test_replay_lines_become_ticks_or_rejections(lines: list[bytes]) -> None:
-    assert len(list(read_ticks(iter(lines)))) <= len(lines)
+def one_by_one(line: bytes) -> Tick | str:
+    """What a line is on its own: a tick, or the field its rejection names."""
+    try:
+        return decode_tick(line)
+    except InvalidTick as invalid:
+        return invalid.field
+
+
+VALID_LINES = st.integers(0, 10**6).map(lambda i: encode_tick(trade(100.0 + i, T0 + i)) + b"\n")
+LINES = st.one_of(VALID_LINES, st.binary(max_size=120), st.sampled_from([b"\n", b"  \r\n"]))
+
+
+@given(st.lists(LINES, max_size=12))
+def test_replay_decodes_a_batch_as_it_would_each_line(lines: list[bytes]) -> None:
+    # Whether the batch decodes at once or falls back line by line, each non-blank line is
+    # one entry: the tick it holds, or its own rejection.
+    entries = decode_lines(lines)
+    expected = [one_by_one(line) for line in lines if line.strip()]
+    assert [e.field if isinstance(e, InvalidTick) else e for e in entries] == expected

@@ -52,11 +52,6 @@ async def get_reader(request: Request) -> CandleReader:
     return reader
 
 
-async def get_cache(request: Request) -> QueryCache:
-    cache: QueryCache = request.app.state.cache
-    return cache
-
-
 async def get_hub(request: Request) -> StreamHub:
     hub: StreamHub = request.app.state.hub
     return hub
@@ -73,7 +68,6 @@ async def get_stream_settings(request: Request) -> StreamSettings:
 
 
 ReaderDep = Annotated[CandleReader, Depends(get_reader)]
-CacheDep = Annotated[QueryCache, Depends(get_cache)]
 HubDep = Annotated[StreamHub, Depends(get_hub)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 StreamSettingsDep = Annotated[StreamSettings, Depends(get_stream_settings)]

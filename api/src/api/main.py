@@ -7,12 +7,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pymongo.errors import PyMongoError
 
 from api.deps import lifespan
 from api.metrics import MetricsMiddleware
 from api.openapi import document_settings
-from api.repeats import KnownQueries, RepeatedCandles
+from api.queries import KnownQueries
+from api.repeats import RepeatedQueries
 from api.routes import candles, health, metrics, prices, stats, stream, symbols
 from api.settings import ApiSettings, StreamSettings
 from coinstream_common.settings import MongoSettings
@@ -20,6 +22,8 @@ from coinstream_common.settings import MongoSettings
 log = logging.getLogger(__name__)
 # Starlette tries routes in order; the busiest one goes first.
 ROUTERS = (candles, health, metrics, symbols, prices, stats, stream)
+# The routes that answer through the query cache (queries.py), and so their repeats too.
+CACHED_READS = (candles, symbols, prices, stats)
 
 
 async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
@@ -44,9 +48,15 @@ def create_app(
     app.state.settings = settings
     app.state.mongo_settings = mongo or MongoSettings()
     app.state.stream_settings = stream_settings or StreamSettings()
-    app.state.known_candle_queries = KnownQueries(settings.cache_max_entries)
+    app.state.known_queries = KnownQueries(settings.cache_max_entries)
     # Innermost of ours: its answers still get CORS headers and count in the metrics.
-    app.add_middleware(RepeatedCandles, route=candles.router.routes[0])
+    reads = {
+        route.path: route
+        for module in CACHED_READS
+        for route in module.router.routes
+        if isinstance(route, APIRoute)
+    }
+    app.add_middleware(RepeatedQueries, routes=reads)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,

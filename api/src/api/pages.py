@@ -1,7 +1,5 @@
-"""A page of candles: the query a request resolves to, its checks, and its encoded body.
-
-Shared by the /v1/candles route and the middleware that answers its repeats (repeats.py).
-"""
+"""A page of candles: the query a request to /v1/candles resolves to, its checks, and its
+encoded body (see queries.py)."""
 
 from __future__ import annotations
 
@@ -36,42 +34,43 @@ class CandleQuery:
         end = self.end or now
         return self.start or end - DEFAULT_RANGE, end
 
+    def check(self, settings: ApiSettings) -> None:
+        """The window is not empty and not wider than the server allows (end may be now)."""
+        start, end = self.window(datetime.now(UTC))
+        if start >= end:
+            raise invalid(
+                "start", "start must be before end (end defaults to now)", start.isoformat()
+            )
+        spanned = (end - start) / timedelta(milliseconds=self.interval.millis)
+        if spanned > settings.max_range_candles:
+            raise invalid(
+                "end",
+                f"start to end spans {spanned:.0f} {self.interval} candles; "
+                f"at most {settings.max_range_candles} per request",
+                end.isoformat(),
+            )
 
-def check_window(query: CandleQuery, settings: ApiSettings) -> None:
-    start, end = query.window(datetime.now(UTC))
-    if start >= end:
-        raise invalid("start", "start must be before end (end defaults to now)", start.isoformat())
-    spanned = (end - start) / timedelta(milliseconds=query.interval.millis)
-    if spanned > settings.max_range_candles:
-        raise invalid(
-            "end",
-            f"start to end spans {spanned:.0f} {query.interval} candles; "
-            f"at most {settings.max_range_candles} per request",
-            end.isoformat(),
+    def load(self, reader: CandleReader) -> Encoded:
+        """The page as JSON bytes, plain and gzipped: rows go from Mongo to orjson without
+        a model per row."""
+        start, end = self.window(datetime.now(UTC))
+        rows = reader.page(
+            self.source,
+            self.symbol,
+            self.interval,
+            start=start,
+            end=end,
+            after=self.after,
+            limit=self.limit + 1,
         )
-
-
-def render_page(reader: CandleReader, query: CandleQuery) -> Encoded:
-    """The page as JSON bytes, plain and gzipped: rows go from Mongo to orjson without a
-    model per row."""
-    start, end = query.window(datetime.now(UTC))
-    rows = reader.page(
-        query.source,
-        query.symbol,
-        query.interval,
-        start=start,
-        end=end,
-        after=query.after,
-        limit=query.limit + 1,
-    )
-    more = len(rows) > query.limit
-    page = {
-        "source": query.source,
-        "symbol": query.symbol,
-        "interval": query.interval.value,
-        "start": start,
-        "end": end,
-        "candles": rows[: query.limit],
-        "next_cursor": encode_cursor(rows[query.limit - 1]["start"]) if more else None,
-    }
-    return Encoded.of(orjson.dumps(page, option=orjson.OPT_UTC_Z))
+        more = len(rows) > self.limit
+        page = {
+            "source": self.source,
+            "symbol": self.symbol,
+            "interval": self.interval.value,
+            "start": start,
+            "end": end,
+            "candles": rows[: self.limit],
+            "next_cursor": encode_cursor(rows[self.limit - 1]["start"]) if more else None,
+        }
+        return Encoded.of(orjson.dumps(page, option=orjson.OPT_UTC_Z))

@@ -1,13 +1,19 @@
-"""Rolling-window statistics folded from candles (pure: no I/O)."""
+"""Rolling-window statistics folded from candles: the fold is pure, the query reads the
+candles it folds (see queries.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
+from api.encoded import Encoded
+from api.repository import CandleReader
+from api.settings import ApiSettings
 from coinstream_common.intervals import Interval
 
 
@@ -61,3 +67,33 @@ def fold_window(rows: Sequence[Mapping[str, Any]]) -> WindowStats | None:
         trade_count=sum(row["trade_count"] for row in rows),
         candles=len(rows),
     )
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    """The query behind /v1/stats: the window up to now, folded when it loads."""
+
+    source: str
+    symbol: str
+    window: StatsWindow
+
+    def check(self, settings: ApiSettings) -> None:
+        """Nothing here depends on the time: the window always ends now."""
+
+    def load(self, reader: CandleReader) -> Encoded | None:
+        end = datetime.now(UTC)
+        start = end - self.window.duration
+        interval = self.window.interval
+        folded = fold_window(reader.stats_rows(self.source, self.symbol, interval, start))
+        if folded is None:
+            return None
+        body = {
+            "source": self.source,
+            "symbol": self.symbol,
+            "window": self.window.value,
+            "interval": interval.value,
+            "start": start,
+            "end": end,
+            **asdict(folded),
+        }
+        return Encoded.of(orjson.dumps(body, option=orjson.OPT_UTC_Z))

@@ -18,7 +18,7 @@ from typing import Any
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from coinstream_common.settings import KafkaSettings
-from coinstream_common.ticks import Tick, encode_tick
+from coinstream_common.ticks import Tick, decode_tick, encode_tick
 from producer import metrics
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,8 @@ class TickPublisher:
         self._producer = producer
         self._topic = topic
         self._capacity = capacity
-        self._waiting: deque[tuple[Tick, Batch | None]] = deque()
+        # Encoded ticks the client's queue could not take, or whose delivery failed.
+        self._waiting: deque[tuple[bytes, bytes, Batch | None]] = deque()
         self._acknowledged = 0  # since the metric was last updated
         # Our own count: the client's len() also counts queued events (logs, errors).
         self._in_flight = 0
@@ -75,20 +76,37 @@ class TickPublisher:
         self.publish_all((tick,), batch)
 
     def publish_all(self, ticks: Sequence[Tick], batch: Batch | None = None) -> None:
-        """Hand ticks over in their order; metrics are counted per call, not per tick."""
+        """Hand ticks over in their order; metrics are counted per call, not per tick.
+
+        The loop is the producer's hot path (replay and backfill go through it flat out):
+        one delivery callback serves the whole call (a failed tick is resent from the
+        message the report carries), and the client's method is looked up once, instead
+        of a partial() and a method call per tick."""
         for source, count in Counter(t.source for t in ticks).items():
             metrics.TICKS_PUBLISHED.labels(source).inc(count)
         for source, count in Counter(t.source for t in ticks if t.backfill).items():
             metrics.TICKS_BACKFILLED.labels(source).inc(count)
+        produce, topic = self._producer.produce, self._topic
+        on_delivery = partial(self._delivered, batch)
+        sent = 0
         for tick in ticks:
+            key, value = tick.symbol.encode(), encode_tick(tick)
             # Behind ticks already waiting, to keep each symbol's order.
-            if self._waiting or not self._produce(tick, batch):
-                self._wait(tick, batch)
+            if not self._waiting:
+                try:
+                    produce(topic, value, key, on_delivery=on_delivery)
+                except BufferError:
+                    pass
+                else:
+                    sent += 1
+                    continue
+            self._wait(key, value, batch, tick.source)
+        self._in_flight += sent
 
     def serve_deliveries(self) -> None:
         """Run due delivery callbacks, then resend what waits, without blocking."""
         self._producer.poll(0)
-        while self._waiting and self._produce(*self._waiting[0]):
+        while self._waiting and self._resend(*self._waiting[0]):
             self._waiting.popleft()
         metrics.TICKS_DELIVERED.inc(self._acknowledged)
         self._acknowledged = 0
@@ -106,34 +124,33 @@ class TickPublisher:
         self.serve_deliveries()
         return self.depth
 
-    def _produce(self, tick: Tick, batch: Batch | None) -> bool:
+    def _resend(self, key: bytes, value: bytes, batch: Batch | None) -> bool:
         try:
             self._producer.produce(
-                self._topic,
-                key=tick.symbol.encode(),
-                value=encode_tick(tick),
-                on_delivery=partial(self._delivered, tick, batch),
+                self._topic, value, key, on_delivery=partial(self._delivered, batch)
             )
         except BufferError:
             return False
         self._in_flight += 1
         return True
 
-    def _wait(self, tick: Tick, batch: Batch | None) -> None:
+    def _wait(self, key: bytes, value: bytes, batch: Batch | None, source: str) -> None:
         if len(self._waiting) < self._capacity:
-            self._waiting.append((tick, batch))
+            self._waiting.append((key, value, batch))
             return
-        metrics.TICKS_DROPPED.labels(tick.source).inc()
+        metrics.TICKS_DROPPED.labels(source).inc()
         log.error(
             "tick dropped: buffer full",
-            extra={"source": tick.source, "event_id": tick.event_id, "capacity": self._capacity},
+            extra={
+                "source": source,
+                "event_id": decode_tick(value).event_id,
+                "capacity": self._capacity,
+            },
         )
         if batch is not None:
             batch.unsettled -= 1
 
-    def _delivered(
-        self, tick: Tick, batch: Batch | None, error: KafkaError | None, _message: Message
-    ) -> None:
+    def _delivered(self, batch: Batch | None, error: KafkaError | None, message: Message) -> None:
         self._in_flight -= 1
         if error is None:
             self._acknowledged += 1
@@ -143,11 +160,14 @@ class TickPublisher:
         metrics.DELIVERY_FAILURES.inc()
         if error.fatal():
             self.fatal = error
+        # Ours, as publish_all encoded them (never None); only the failure path reads them.
+        key, value = message.key() or b"", message.value() or b""
+        tick = decode_tick(value)
         log.warning(
             "tick not delivered; will resend",
             extra={"error": str(error), "event_id": tick.event_id, "fatal": error.fatal()},
         )
-        self._wait(tick, batch)
+        self._wait(key, value, batch, tick.source)
 
 
 def raise_if_fatal(publisher: TickPublisher) -> None:

@@ -130,7 +130,13 @@ def test_a_cursor_survives_new_rows_arriving(client: TestClient, seeded: Any) ->
 
 
 def test_a_client_that_accepts_gzip_gets_the_same_page_compressed(client: TestClient) -> None:
-    params = {"source": "simulated", "symbol": "BTC-USD", "start": iso(T0), "end": iso(T0 + MINUTE)}
+    # Ten candles: past the size below which a body goes plain (encoded.GZIP_MIN_BYTES).
+    params = {
+        "source": "simulated",
+        "symbol": "BTC-USD",
+        "start": iso(T0),
+        "end": iso(T0 + 30 * MINUTE),
+    }
     plain = client.get("/v1/candles", params=params, headers={"Accept-Encoding": "identity"})
     gzipped = client.get("/v1/candles", params=params, headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in plain.headers
@@ -149,8 +155,14 @@ def answered_200(client: TestClient) -> float:
 def test_a_repeated_url_gets_the_same_answer_without_the_route(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    params = {"source": "simulated", "symbol": "BTC-USD", "start": iso(T0), "end": iso(T0 + MINUTE)}
+    params = {
+        "source": "simulated",
+        "symbol": "BTC-USD",
+        "start": iso(T0),
+        "end": iso(T0 + 30 * MINUTE),
+    }
     first = client.get("/v1/candles", params=params)
+    assert first.headers["content-encoding"] == "gzip"  # httpx asks for it
 
     def route_called(*args: object) -> None:
         raise AssertionError("the route ran")

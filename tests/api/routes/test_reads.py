@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from types import ModuleType
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 from pymongo.database import Database
 
+from api.models import LatestPrice, Stats, SymbolList
+from api.routes import prices as prices_route
+from api.routes import stats as stats_route
+from api.routes import symbols as symbols_route
 from coinstream_common.candle_store import CandleRepository
 from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document
@@ -111,3 +118,69 @@ def test_stats_of_a_window_without_candles_is_a_404(client: TestClient) -> None:
     response = client.get("/v1/stats", params={"source": "simulated", "symbol": "BTC-USD"})
     assert response.status_code == 404
     assert "in the last 24h" in response.json()["detail"]
+
+
+ETH = {"source": "simulated", "symbol": "ETH-USD"}
+READS: list[tuple[str, dict[str, str], ModuleType, type[BaseModel]]] = [
+    ("/v1/symbols", {}, symbols_route, SymbolList),
+    ("/v1/prices/latest", ETH, prices_route, LatestPrice),
+    ("/v1/stats", ETH, stats_route, Stats),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "route", "model"), READS)
+def test_each_read_answers_exactly_its_documented_fields(
+    client: TestClient,
+    recent_eth: list[Candle],
+    path: str,
+    params: dict[str, str],
+    route: ModuleType,
+    model: type[BaseModel],
+) -> None:
+    response = client.get(path, params=params)
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/json")
+    body = response.json()
+    assert set(body) == set(model.model_fields)
+    assert model.model_validate(body).model_dump(mode="json") == body
+
+
+@pytest.mark.parametrize(("path", "params", "route", "model"), READS)
+def test_a_repeated_read_is_answered_without_its_route(
+    client: TestClient,
+    recent_eth: list[Candle],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    params: dict[str, str],
+    route: ModuleType,
+    model: type[BaseModel],
+) -> None:
+    first = client.get(path, params=params)
+
+    def route_called(*args: object) -> None:
+        raise AssertionError("the route ran")
+
+    monkeypatch.setattr(route, "answer", route_called)
+    again = client.get(path, params=params)
+    assert again.status_code == 200
+    if path != "/v1/prices/latest":  # its age is filled in per response
+        assert again.content == first.content
+    with pytest.raises(AssertionError, match="the route ran"):
+        client.get(path, params={**params, "unknown": "1"})
+
+
+def test_a_cached_price_still_ages_between_responses(
+    client: TestClient,
+    recent_eth: list[Candle],
+) -> None:
+    first = client.get("/v1/prices/latest", params=ETH).json()
+    time.sleep(0.3)  # inside the cache's 1-second TTL: the same load answers both
+    second = client.get("/v1/prices/latest", params=ETH).json()
+    assert (second["time"], second["price"]) == (first["time"], first["price"])
+    assert second["age_s"] - first["age_s"] == pytest.approx(0.3, abs=0.25)
+
+
+def test_a_repeated_404_stays_a_404(client: TestClient) -> None:
+    for _ in range(2):
+        response = client.get("/v1/prices/latest", params={"source": "kraken", "symbol": "XRP-EUR"})
+        assert response.status_code == 404
+        assert response.json() == {"detail": "no candles for kraken XRP-EUR"}

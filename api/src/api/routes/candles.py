@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.cache import QueryCache
 from api.models import CandlePage
-from api.pages import CandleQuery, check_window, render_page
+from api.pages import CandleQuery
 from api.pagination import InvalidCursor, decode_cursor
 from api.params import (
     LimitQuery,
@@ -19,8 +18,7 @@ from api.params import (
     page_limit,
     valid_source,
 )
-from api.repeats import KnownQueries
-from api.repository import CandleReader
+from api.queries import answer
 from api.settings import ApiSettings
 from coinstream_common.intervals import Interval
 
@@ -41,22 +39,13 @@ async def candles(
     ] = None,
 ) -> Response:
     """Candles whose window starts in [start, end), oldest first, `limit` at a time."""
-    # The busiest route takes the app's objects from its state and checks the source and
+    # The read routes take the app's objects from its state and check the source and
     # limit with plain calls: each FastAPI dependency costs a resolution on every request,
     # and the five this route had took most of its time when its page was cached.
-    state = request.app.state
-    settings: ApiSettings = state.settings
-    reader: CandleReader = state.reader
-    cache: QueryCache = state.cache
+    settings: ApiSettings = request.app.state.settings
     source, limit = valid_source(settings, source), page_limit(settings, limit)
     try:
         after = decode_cursor(cursor) if cursor is not None else None
     except InvalidCursor as error:
         raise invalid("cursor", str(error), cursor) from None
-    query = CandleQuery(source, symbol, interval, start, end, after, limit)
-    check_window(query, settings)
-    repeats: KnownQueries = state.known_candle_queries
-    repeats.remember(request.scope["query_string"], query)
-    # async, so a cached page is answered on the event loop; the query runs in a thread.
-    page = await cache.get_async(query, lambda: render_page(reader, query))
-    return page.response(request.headers.get("accept-encoding"), "application/json")
+    return await answer(request, CandleQuery(source, symbol, interval, start, end, after, limit))

@@ -2,57 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import UTC, datetime
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, HTTPException
-
-from api.deps import CacheDep, ReaderDep
 from api.models import ErrorMessage, Stats
-from api.params import SourceDep, SymbolQuery
-from api.repository import CandleReader
-from api.stats import StatsWindow, fold_window
+from api.params import SourceQuery, SymbolQuery, valid_source
+from api.queries import answer
+from api.stats import StatsQuery, StatsWindow
 
 router = APIRouter(prefix="/v1", tags=["stats"])
 
 
-def window_stats(
-    reader: CandleReader, source: str, symbol: str, window: StatsWindow
-) -> Stats | None:
-    end = datetime.now(UTC)
-    start = end - window.duration
-    folded = fold_window(reader.stats_rows(source, symbol, window.interval, start))
-    if folded is None:
-        return None
-    return Stats(
-        source=source,
-        symbol=symbol,
-        window=window,
-        interval=window.interval,
-        start=start,
-        end=end,
-        **asdict(folded),
-    )
-
-
-@router.get("/stats", responses={404: {"model": ErrorMessage}})
-def stats(
-    reader: ReaderDep,
-    cache: CacheDep,
-    source: SourceDep,
+@router.get("/stats", response_model=Stats, responses={404: {"model": ErrorMessage}})
+async def stats(
+    request: Request,
+    source: SourceQuery,
     symbol: SymbolQuery,
     window: StatsWindow = StatsWindow.H24,
-) -> Stats:
+) -> Response:
     """Open, last, change %, high, low, volume, VWAP and counts over the window up to now.
 
     Folded from candles that start inside the window (1m candles; 1h for 7d), so the
     window's edge is as fine as those candles.
     """
-    result = cache.get(
-        ("stats", source, symbol, window), lambda: window_stats(reader, source, symbol, window)
+    source = valid_source(request.app.state.settings, source)
+    return await answer(
+        request,
+        StatsQuery(source, symbol, window),
+        f"no candles for {source} {symbol} in the last {window}",
     )
-    if result is None:
-        raise HTTPException(
-            status_code=404, detail=f"no candles for {source} {symbol} in the last {window}"
-        )
-    return result
