@@ -44,7 +44,7 @@ from support import (  # type: ignore[import-not-found]
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from coinstream_common.candle_buckets import BUCKETS_COLLECTION  # noqa: E402
+from coinstream_common.candle_buckets import BUCKETS_COLLECTION, slot_fields  # noqa: E402
 from coinstream_common.settings import KafkaSettings  # noqa: E402
 from coinstream_common.ticks import encode_tick, make_tick, now_ms, trade_event_id  # noqa: E402
 from consumer.clients import consumer_config  # noqa: E402
@@ -228,7 +228,7 @@ def freshness(endpoints: Endpoints) -> tuple[float, float]:
 
     def visible() -> int:
         rows = buckets.find({"interval": "1m"})
-        return sum(slot["count"] for row in rows for slot in row["c"].values())
+        return sum(slot_fields(slot)["count"] for row in rows for slot in row["c"].values())
 
     try:
         send(0)  # warm-up: the consumer has joined once its first candle shows

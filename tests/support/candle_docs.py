@@ -8,7 +8,12 @@ from collections.abc import Callable
 import pytest
 from pymongo.database import Database
 
-from coinstream_common.candle_buckets import BUCKETS_COLLECTION, SERIES_COLLECTION
+from coinstream_common.candle_buckets import (
+    BUCKETS_COLLECTION,
+    SERIES_COLLECTION,
+    encode_slot,
+    slot_fields,
+)
 from coinstream_common.candle_store import CandleRepository
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import Document
@@ -80,8 +85,10 @@ def stored_one(db: Database[Document], **fields: object) -> Document | None:
 def edit_stored(db: Database[Document], change: Callable[[Document], None]) -> None:
     """Change every stored candle in place, as another writer might (tests only)."""
     for bucket in db[BUCKETS_COLLECTION].find():
-        for slot in bucket["c"].values():
-            change(slot)
+        for key, slot in bucket["c"].items():
+            fields = slot_fields(slot)
+            change(fields)
+            bucket["c"][key] = encode_slot(fields)
         db[BUCKETS_COLLECTION].replace_one({"_id": bucket["_id"]}, bucket)
 
 
@@ -91,7 +98,11 @@ def delete_stored(db: Database[Document], **fields: object) -> None:
     start = fields.pop("start", None)
     query = {k: v.value if isinstance(v, Interval) else v for k, v in fields.items()}
     for bucket in db[BUCKETS_COLLECTION].find(query):
-        kept = {k: v for k, v in bucket["c"].items() if start is not None and v["start"] != start}
+        kept = {
+            k: v
+            for k, v in bucket["c"].items()
+            if start is not None and slot_fields(v)["start"] != start
+        }
         db[BUCKETS_COLLECTION].replace_one({"_id": bucket["_id"]}, {**bucket, "c": kept})
     if start is None:
         db[BUCKETS_COLLECTION].delete_many(query)

@@ -21,6 +21,7 @@ from coinstream_common.candle_buckets import (
     bucket_id,
     buckets_between,
     series_id,
+    slot_fields,
     to_ms,
 )
 from coinstream_common.candle_store import refuse_legacy_layout
@@ -156,7 +157,8 @@ class CandleReader:
             if bucket is None:
                 continue
             slots = sorted(bucket["c"].items(), key=lambda item: int(item[0]), reverse=newest)
-            for _, candle in slots:
+            for _, slot in slots:
+                candle = slot_fields(slot)
                 if low <= to_ms(candle["start"]) <= high:
                     yield {field: candle[field] for field in fields}
                     if left is not None:

@@ -23,8 +23,8 @@ from coinstream_common.candle_buckets import (
     bucket_of,
     candle_of,
     series_id,
-    slot_document,
     slot_of,
+    slot_value,
     to_ms,
 )
 from coinstream_common.candles import Candle
@@ -73,7 +73,7 @@ class CandleRepository:
             key = (candle.source, candle.symbol, candle.interval)
             slots[(*key, bucket_of(start, candle.interval))][
                 f"c.{slot_of(start, candle.interval)}"
-            ] = slot_document(candle)
+            ] = slot_value(candle)
             bounds[key].append(candle)
         partitions = {(c.source, c.symbol): c.partition for c in candles}
         write_in_commands(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 
+import msgspec
 from pymongo import ASCENDING, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -17,6 +18,10 @@ from consumer.series import Series, SeriesFlush, WindowRules, dedup_since
 from consumer.state import SeriesSnapshot
 
 STATES_COLLECTION = "consumer_state"
+# Open candles as one binary value: FerretDB converts each value of a document it writes,
+# and a snapshot is rewritten at every flush (see coinstream_common.candle_buckets).
+_CANDLES_ENCODER = msgspec.msgpack.Encoder()
+_CANDLES_DECODER = msgspec.msgpack.Decoder(list[Document])
 
 
 class SeriesSnapshotRepository:
@@ -41,17 +46,24 @@ class SeriesSnapshotRepository:
         return [
             SeriesSnapshot(
                 **{k: v for k, v in doc.items() if k not in {"_id", "open_candles"}},
-                open_candles=tuple(Candle.model_validate(c) for c in doc["open_candles"]),
+                open_candles=tuple(
+                    Candle.model_validate(c) for c in _open_candles(doc["open_candles"])
+                ),
             )
             for doc in self._states.find({"partition": {"$in": list(partitions)}})
         ]
 
 
 def _document(snapshot: SeriesSnapshot) -> Document:
-    """The snapshot as stored, its open candles as documents."""
+    """The snapshot as stored, its open candles as one MessagePack value."""
     scalars = {f.name: getattr(snapshot, f.name) for f in fields(snapshot)}
     candles = [c.model_dump(mode="python") for c in snapshot.open_candles]
-    return {"_id": snapshot.key, **scalars, "open_candles": candles}
+    return {"_id": snapshot.key, **scalars, "open_candles": _CANDLES_ENCODER.encode(candles)}
+
+
+def _open_candles(stored: bytes | list[Document]) -> list[Document]:
+    """A snapshot saved before open candles were binary holds them as documents."""
+    return _CANDLES_DECODER.decode(stored) if isinstance(stored, bytes) else stored
 
 
 class ConsumerStore:
