@@ -13,7 +13,8 @@ from coinstream_common.mongo import Document
 from coinstream_common.ticks import encode_tick
 from consumer.series import WindowRules
 from consumer.state import RawBatch, SeriesSnapshot
-from consumer.storage import ConsumerStore
+from consumer.storage import STATES_COLLECTION, ConsumerStore
+from tests.support.candles import candle_series
 from tests.support.ticks import T0, trade
 
 pytestmark = pytest.mark.integration
@@ -61,3 +62,27 @@ def test_partitions_without_saved_state_restore_nothing(
     store.prepare()
     store_series(store, "BTC-USD", 0, [T0])
     assert store.restore_partitions([1, 2], RULES) == []
+
+
+def test_open_candles_are_one_binary_value_and_old_snapshots_still_read(
+    new_database: Callable[[], Database[Document]],
+) -> None:
+    db = new_database()
+    store = ConsumerStore(db)
+    store.prepare()
+    open_candles = tuple(candle_series(T0, 2, symbol="BTC-USD"))
+    snapshot = SeriesSnapshot(
+        "simulated", "BTC-USD", 0, 9, T0, T0, T0 + 5, 9, open_candles=open_candles
+    )
+    store.snapshots.save_many([snapshot])
+    saved = db[STATES_COLLECTION].find_one({"_id": snapshot.key})
+    assert saved is not None
+    assert isinstance(saved["open_candles"], bytes)
+    assert store.snapshots.for_partitions([0]) == [snapshot]
+
+    # As a snapshot saved before open candles were binary holds them.
+    as_documents = [c.model_dump(mode="python") for c in open_candles]
+    db[STATES_COLLECTION].update_one(
+        {"_id": snapshot.key}, {"$set": {"open_candles": as_documents}}
+    )
+    assert store.snapshots.for_partitions([0]) == [snapshot]
