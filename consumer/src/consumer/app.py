@@ -165,12 +165,15 @@ class CandleConsumer:
         Those of every other partition owned and not yet read are restored with it, in one
         read of the store: on FerretDB each read scans the raw ticks, and a restart or a
         rebalance hands over several partitions at once."""
+        read_s = 0.0
         if partition not in self._prefetched:
             owned = {tp.partition for tp in self._consumer.assignment()} | {partition}
             waiting = owned - self._restored
             self._prefetched = {p: [] for p in waiting}
+            began = time.monotonic()
             for series in self._store.restore_partitions(waiting, self._aggregator.rules):
                 self._prefetched[series.partition].append(series)
+            read_s = round(time.monotonic() - began, 3)
         restored = self._prefetched.pop(partition)
         for series in restored:
             self._aggregator.adopt(series, reading)
@@ -181,6 +184,8 @@ class CandleConsumer:
                 "partition": partition,
                 "series": len(restored),
                 "windows": sum(len(s.windows) for s in restored),
+                # The store read, shared by the partitions restored with this one.
+                "read_s": read_s,
             },
         )
 
@@ -260,6 +265,8 @@ class CandleConsumer:
             self._next_retention = now + self._settings.raw_retention_every_s
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        # A restart's time splits into joining the group (up to here) and restoring.
+        log.info("partitions assigned", extra={"partitions": [tp.partition for tp in partitions]})
         # Restoring the new partitions reads what the write in flight may still be writing.
         self._writer.collect(self._positions, wait=True)
         if self._writer.failed is not None:
