@@ -17,6 +17,8 @@ import pytest
 from pymongo import MongoClient
 
 from coinstream_common.mongo import Document
+from consumer.partition_clock import DELIVERY_MARGIN_MS
+from consumer.settings import ConsumerSettings
 from devstack.processes import ManagedProcess
 from tests.support.candle_docs import assert_same_candles, candles, late_records, raw_offsets
 from tests.support.consumer_process import wait_caught_up
@@ -27,6 +29,20 @@ from tests.support.topics import create_side_topics
 pytestmark = pytest.mark.integration
 SYMBOLS = [f"C{i}-USD" for i in range(10)]
 HOUR = 3_600_000
+# At the end of the log the wall clock runs the log clock on (consumer/partition_clock.py),
+# so a consumer that sits there longer than the idle timeout closes windows that one
+# stopped sooner leaves open: a run whose last partitions took 18 s to catch up differed
+# from the steady run in one window's `final`. So every run stays caught up until each
+# idle window has closed and been written, and all end in the same state.
+IDLE_SETTLE_S = (
+    ConsumerSettings.model_fields["idle_timeout_ms"].default + DELIVERY_MARGIN_MS
+) / 1000 + 3
+
+
+def settle(bootstrap: str, group: str, topic: str, processes: list[ManagedProcess]) -> None:
+    wait_caught_up(bootstrap, group, topic, processes)
+    time.sleep(IDLE_SETTLE_S)
+
 
 Stored = tuple[dict[str, Document], dict[tuple[str, str], str]]  # candles, late records
 
@@ -50,8 +66,8 @@ def steady_run(
         dead_letter_topic=f"{prefix}.dlq",
     )
     started = time.monotonic()
-    wait_caught_up(bootstrap, group, topic, [process])
-    print(f"steady run caught up in {time.monotonic() - started:.1f}s")
+    settle(bootstrap, group, topic, [process])
+    print(f"steady run caught up and settled in {time.monotonic() - started:.1f}s")
     assert process.stop() == 0
     return candles(mongo_client[database]), late_records(bootstrap, prefix)
 
@@ -94,8 +110,8 @@ def test_sigkill_at_random_moments_changes_no_candle(
     market.finish()
     last = run_consumers("crashy-last", topic=topic, group=group, database=database)
     started = time.monotonic()
-    wait_caught_up(bootstrap, group, topic, [last])
-    print(f"{len(kills)} kills; the last consumer caught up in {time.monotonic() - started:.1f}s")
+    settle(bootstrap, group, topic, [last])
+    print(f"{len(kills)} kills; the last consumer settled in {time.monotonic() - started:.1f}s")
     assert last.stop() == 0
     assert len(kills) >= 5
     assert set(kills) == {-signal.SIGKILL}
@@ -133,7 +149,7 @@ def test_more_consumers_in_a_group_give_identical_candles(
         processes.append(run_consumers(f"scaled-{n}", topic=topic, group=group, database=database))
         time.sleep(2.0)
     market.finish()
-    wait_caught_up(bootstrap, group, topic, processes)
+    settle(bootstrap, group, topic, processes)
     assert all(p.stop() == 0 for p in processes)
     expected = steady_run(run_consumers, bootstrap, topic, mongo_client)
     got = candles(mongo_client[database]), late_records(bootstrap, topic)
