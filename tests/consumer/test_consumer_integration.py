@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from pymongo.database import Database
 from coinstream_common.mongo import Document
 from consumer.accumulator import to_datetime
 from tests.support.candle_docs import stored, stored_one
+from tests.support.consumer_process import committed_lag
 from tests.support.pipeline import publish, running_consumer, wait_for
 from tests.support.ticks import T0, trade
 
@@ -99,3 +101,39 @@ def test_a_restarted_consumer_continues_the_open_candle(
     assert doc is not None
     assert (doc["open"], doc["high"], doc["low"], doc["close"]) == (100.0, 105.0, 95.0, 95.0)
     assert (doc["count"], doc["volume"]) == (3, 4.0)
+
+
+def test_a_consumer_started_after_a_stop_knows_the_ids_it_handed_over(
+    kafka_bootstrap: str,
+    new_topic: Callable[..., str],
+    new_group: Callable[[], str],
+    new_database: Callable[[], Database[Document]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    topic, group, db = new_topic(), new_group(), new_database()
+    start = to_datetime(T0)
+    first = trade(100.0, T0 + 1_000)
+
+    def btc() -> Document | None:
+        return stored_one(db, symbol="BTC-USD", interval="1m", start=start)
+
+    publish(kafka_bootstrap, topic, [first, trade(105.0, T0 + 2_000)])
+    with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
+        wait_for(lambda: (doc := btc()) is not None and doc["count"] == 2)
+    # Only the stop's handover can know the first tick's id now.
+    for name in db.list_collection_names():
+        if name.startswith("ticks_raw_"):
+            db.drop_collection(name)
+
+    publish(kafka_bootstrap, topic, [first, trade(95.0, T0 + 3_000)])  # re-sent, and a new one
+    with (
+        caplog.at_level(logging.INFO, logger="consumer.app"),
+        running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"),
+    ):
+        wait_for(lambda: committed_lag(kafka_bootstrap, group, topic) == 0)
+
+    doc = btc()
+    assert doc is not None
+    assert (doc["count"], doc["close"]) == (3, 95.0)
+    restored = [r for r in caplog.records if r.getMessage() == "partition restored"]
+    assert [getattr(r, "ids_from", None) for r in restored] == ["handover"]

@@ -1,9 +1,11 @@
 """Restoring several partitions at once: one read of the store, each partition's own
-dedup horizon (ConsumerStore.restore_partitions)."""
+dedup horizon (ConsumerStore.restore_partitions); or a stop's handover, with no read of
+raw ticks (ConsumerStore.restore)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from pymongo.database import Database
@@ -11,6 +13,7 @@ from pymongo.database import Database
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import encode_tick
+from consumer.handover import DedupHandover
 from consumer.series import WindowRules
 from consumer.state import RawBatch, SeriesSnapshot
 from consumer.storage import STATES_COLLECTION, ConsumerStore
@@ -86,3 +89,31 @@ def test_open_candles_are_one_binary_value_and_old_snapshots_still_read(
         {"_id": snapshot.key}, {"$set": {"open_candles": as_documents}}
     )
     assert store.snapshots.for_partitions([0]) == [snapshot]
+
+
+def test_a_partition_whose_replay_starts_at_its_handover_restores_ids_from_it_alone(
+    new_database: Callable[[], Database[Document]],
+) -> None:
+    db = new_database()
+    store = ConsumerStore(db)
+    store.prepare()
+    store_series(store, "BTC-USD", 0, [T0, T0 + 1_000])  # raw ids BTC-USD-0 and -1
+    [saved] = store.snapshots.for_partitions([0])
+    given_over = DedupHandover(2, {T0 // DEDUP_MS: ["handed-over"]})
+    store.snapshots.save_many([replace(saved, handover=given_over)])
+    stored_handover = db[STATES_COLLECTION].find_one({"_id": saved.key}, {"handover": True})
+    assert stored_handover is not None
+    assert isinstance(stored_handover["handover"], bytes)
+    [snapshot] = store.snapshots.for_partitions([0])
+    assert snapshot.handover is not None
+    assert snapshot.handover.position == 2
+    assert dict(snapshot.handover.ids) == {T0 // DEDUP_MS: ["handed-over"]}
+
+    def ids_restored(reading: int) -> set[str]:
+        [series] = store.restore([snapshot], {0: reading}, RULES)
+        return set().union(*series.seen_buckets.values())
+
+    # Only the handover's ids: the raw ticks were not read.
+    assert ids_restored(2) == {"handed-over"}
+    # A replay from elsewhere (a failed commit, a later run) reads the raw ticks instead.
+    assert ids_restored(1) == {"BTC-USD-0", "BTC-USD-1"}

@@ -259,10 +259,11 @@ def test_duplicates_change_nothing(
 
 
 @given(shuffled_within_lateness(), st.data())
-def test_a_crash_at_any_moment_changes_no_candle(
+def test_a_crash_or_a_stop_at_any_moment_changes_no_candle(
     orders: tuple[list[Tick], list[Tick]], data: st.DataObject
 ) -> None:
-    """The recovery argument of docs/consumer.md, run: crash mid-flush, restore, replay."""
+    """The recovery argument of docs/consumer.md, run: crash mid-flush, restore, replay;
+    or stop, handing the ids over, and restore from them (consumer/handover.py)."""
     arrival = resent(orders[1], data)
     expected = run(arrival)
     log = CommitLog()
@@ -280,8 +281,9 @@ def test_a_crash_at_any_moment_changes_no_candle(
             flush_after.discard(offset)
             crash: bool = bool(crashes) and data.draw(st.booleans())
             cut = crashes.pop() if crash else None
-            log.write(agg, offset, cut)
-            if cut is not None:
+            stop = cut is None and data.draw(st.booleans())
+            log.write(agg, offset, cut, stop=stop)
+            if cut is not None or stop:
                 agg, offset = log.restore(), log.committed
     log.write(agg, offset, None)
     assert set(log.candles) == set(expected)

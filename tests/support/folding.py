@@ -8,6 +8,7 @@ from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick, encode_tick
 from consumer.accumulator import to_epoch_ms
 from consumer.aggregator import Aggregator
+from consumer.handover import handed_over
 from consumer.series import Series
 from consumer.state import SeriesSnapshot, raw_document, unpack
 from tests.support.reference import CandleKey
@@ -67,11 +68,14 @@ class CommitLog:
         self.seen: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
         self.committed = 0
 
-    def write(self, agg: Aggregator, next_offset: int, cut: int | None) -> None:
+    def write(
+        self, agg: Aggregator, next_offset: int, cut: int | None, *, stop: bool = False
+    ) -> None:
         """A flush (as the consumer's, holding back what holds back); with `cut`, the crash
-        hits after that many candle documents."""
-        held = agg.held_positions().get(0, next_offset)
-        flushes = agg.drain()
+        hits after that many candle documents; with `stop`, the final flush of a stop,
+        which holds nothing back and hands each series' ids over."""
+        held = next_offset if stop else agg.held_positions().get(0, next_offset)
+        flushes = agg.drain(hold=not stop, handover={0: next_offset} if stop else None)
         for flush in flushes:
             if flush.raw is not None:
                 ids = self.seen.setdefault((flush.raw.source, flush.raw.symbol), {})
@@ -88,14 +92,19 @@ class CommitLog:
 
     def restore(self) -> Aggregator:
         """As ConsumerStore.restore does, for every series anything was written of: its
-        snapshot, open windows included (none without a snapshot)."""
+        snapshot, open windows included (none without a snapshot), and the ids of its
+        handover if every snapshot's covers the replay, else of its raw ticks."""
         agg = aggregator()
+        from_handover = handed_over(list(self.snapshots.values()), self.committed)
         names = {*self.snapshots, *((c.source, c.symbol) for c in self.candles.values())}
         for source, symbol in names:
-            snapshot = self.snapshots.get((source, symbol)) or SeriesSnapshot.empty(
-                source, symbol, 0
-            )
+            saved = self.snapshots.get((source, symbol))
+            snapshot = saved or SeriesSnapshot.empty(source, symbol, 0)
             candles = list(snapshot.open_candles)
-            seen = dict(self.seen.get((source, symbol), {}))
-            agg.adopt(Series.restored(snapshot, candles, seen, agg.rules), self.committed)
+            if from_handover and snapshot.handover is not None:
+                series = Series.restored(snapshot, candles, {}, agg.rules, snapshot.handover.ids)
+            else:
+                seen = dict(self.seen.get((source, symbol), {}))
+                series = Series.restored(snapshot, candles, seen, agg.rules)
+            agg.adopt(series, self.committed)
         return agg

@@ -78,12 +78,18 @@ class Aggregator:
             series.advance_idle()
 
     def drain(
-        self, partitions: Collection[int] | None = None, *, hold: bool = True
+        self,
+        partitions: Collection[int] | None = None,
+        *,
+        hold: bool = True,
+        handover: Mapping[int, int] | None = None,
     ) -> list[SeriesFlush]:
         """Drain every series, or only those of `partitions`; with `hold`, not those that
-        hold back (see `Series.holds_back`)."""
+        hold back (see `Series.holds_back`). `handover`: a stop or revoke's next offset per
+        partition, handed over with the dedup memory of its series (consumer/handover.py)."""
+        at = handover or {}
         return [
-            s.drain()
+            s.drain(at.get(s.partition))
             for s in self
             if (partitions is None or s.partition in partitions) and not (hold and s.holds_back())
         ]

@@ -18,10 +18,11 @@ from coinstream_common.ticks import DECODE_ERRORS, TICK_DECODER, Tick, as_invali
 from consumer import metrics
 from consumer.accumulator import to_epoch_ms
 from consumer.aggregator import Aggregator
+from consumer.handover import handed_over
 from consumer.series import ON_TIME, Series
 from consumer.settings import ConsumerSettings
 from consumer.side_outputs import SideOutputs
-from consumer.state import NEVER
+from consumer.state import NEVER, SeriesSnapshot
 from consumer.storage import ConsumerStore
 from consumer.writer import FlushJob, FlushWriter
 
@@ -61,10 +62,10 @@ class CandleConsumer:
         self._topic = ""
         self._next_retention = clock() + settings.raw_retention_every_s
         self._stop = threading.Event()
-        # Partitions whose series were restored since this consumer got them, and those
-        # read from the store beside one of them, to be adopted when first read.
+        # Partitions whose series were restored since this consumer got them, and the
+        # snapshots read beside one of them, restored when their partition is first read.
         self._restored: set[int] = set()
-        self._prefetched: dict[int, list[Series]] = {}
+        self._prefetched: dict[int, list[SeriesSnapshot]] = {}
         # The last wall time (ms) at which every message fetched so far had been handled.
         self._read_all_at_ms = 0
         # A paused partition is not read to its end, whatever it was before.
@@ -161,20 +162,19 @@ class CandleConsumer:
             log.warning("kafka error", extra={"error": str(error)})
 
     def _restore_partition(self, partition: int, reading: int) -> None:
-        """Pick up every series of a newly owned partition where its saved state left it.
-        Those of every other partition owned and not yet read are restored with it, in one
-        read of the store: on FerretDB each read scans the raw ticks, and a restart or a
-        rebalance hands over several partitions at once."""
-        read_s = 0.0
+        """Pick up every series of a newly owned partition where its saved state left it,
+        as offset `reading` is read. The snapshots of every other partition owned and not
+        yet read are fetched with its own, in one read: a restart or a rebalance hands
+        over several partitions at once."""
+        began = time.monotonic()
         if partition not in self._prefetched:
             owned = {tp.partition for tp in self._consumer.assignment()} | {partition}
             waiting = owned - self._restored
             self._prefetched = {p: [] for p in waiting}
-            began = time.monotonic()
-            for series in self._store.restore_partitions(waiting, self._aggregator.rules):
-                self._prefetched[series.partition].append(series)
-            read_s = round(time.monotonic() - began, 3)
-        restored = self._prefetched.pop(partition)
+            for snapshot in self._store.snapshots.for_partitions(waiting):
+                self._prefetched[snapshot.partition].append(snapshot)
+        snapshots = self._prefetched.pop(partition)
+        restored = self._store.restore(snapshots, {partition: reading}, self._aggregator.rules)
         for series in restored:
             self._aggregator.adopt(series, reading)
         self._restored.add(partition)
@@ -184,8 +184,8 @@ class CandleConsumer:
                 "partition": partition,
                 "series": len(restored),
                 "windows": sum(len(s.windows) for s in restored),
-                # The store read, shared by the partitions restored with this one.
-                "read_s": read_s,
+                "ids_from": "handover" if handed_over(snapshots, reading) else "raw ticks",
+                "read_s": round(time.monotonic() - began, 3),
             },
         )
 
@@ -229,7 +229,9 @@ class CandleConsumer:
         if now >= self._next_retention:
             self._apply_retention(now)
         self._aggregator.advance_idle(self._positions, self._read_all_at_ms)
-        flushes = self._aggregator.drain(partitions, hold=hold)
+        # A final flush (no hold: a stop or a revoke) hands each series' dedup memory over.
+        handover = None if hold else self._positions
+        flushes = self._aggregator.drain(partitions, hold=hold, handover=handover)
         held = self._aggregator.held_positions() if hold else {}
         positions = {
             p: min(o, held.get(p, o))

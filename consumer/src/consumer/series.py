@@ -18,6 +18,7 @@ merged into every interval's window when the series is drained.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -25,6 +26,7 @@ from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick
 from consumer.accumulator import CandleAccumulator, to_epoch_ms
+from consumer.handover import DedupHandover
 from consumer.partition_clock import PartitionClock
 from consumer.state import NEVER, RawBatch, SeriesSnapshot
 from consumer.windows import is_closed
@@ -125,8 +127,15 @@ class Series:
 
     @classmethod
     def restored(
-        cls, snapshot: SeriesSnapshot, candles: list[Candle], seen: SeenIds, rules: WindowRules
+        cls,
+        snapshot: SeriesSnapshot,
+        candles: list[Candle],
+        seen: SeenIds,
+        rules: WindowRules,
+        handed_over: Mapping[int, Collection[str]] | None = None,
     ) -> Series:
+        """`seen`: ids read from raw ticks, with their offsets; `handed_over`: ids by
+        dedup bucket from a handover the replay starts at, so with no offset to replay."""
         series = cls(
             snapshot.source,
             snapshot.symbol,
@@ -146,6 +155,8 @@ class Series:
             series.seen_buckets.setdefault(ingest // rules.dedup_window_ms, set()).add(event_id)
             series.restored_offsets[event_id] = offset
             series.restored_until = max(series.restored_until, offset)
+        for bucket, ids in (handed_over or {}).items():
+            series.seen_buckets.setdefault(bucket, set()).update(ids)
         series._advance_seen(snapshot.max_ingest_time // rules.dedup_window_ms)
         series.load(candles)
         series.replay_horizon = max([snapshot.offset, *(c.offset for c in candles)])
@@ -275,8 +286,9 @@ class Series:
             and self.clock.now_ms - self.max_ingest_time < self.idle_timeout_ms
         )
 
-    def drain(self) -> SeriesFlush:
-        """Candles changed or final since the last drain; final windows are then forgotten."""
+    def drain(self, handover_at: int | None = None) -> SeriesFlush:
+        """Candles changed or final since the last drain; final windows are then forgotten.
+        `handover_at`: a stop or revoke's, the partition's next offset (consumer/handover.py)."""
         for base_start, partial in self.partials.items():
             for interval in self.intervals:
                 key = (interval, base_start - base_start % interval.millis)
@@ -314,7 +326,7 @@ class Series:
             self.restored_offsets.clear()  # the replay is past every restored id
         self.drained_through = self.offset
         raw, self.raw = self.raw, None
-        return SeriesFlush(new, existing, self.snapshot(), raw)
+        return SeriesFlush(new, existing, self.snapshot(handover_at), raw)
 
     def _advance_seen(self, bucket: int) -> None:
         """The largest ingest time entered `bucket`: ids of older buckets are forgotten."""
@@ -325,7 +337,12 @@ class Series:
         self.seen = buckets.setdefault(bucket, set())
         self.seen_before = buckets.setdefault(bucket - 1, set())
 
-    def snapshot(self) -> SeriesSnapshot:
+    def snapshot(self, handover_at: int | None = None) -> SeriesSnapshot:
+        handover = None
+        if handover_at is not None:
+            # Copies: the snapshot is written on the writer's thread.
+            ids = {bucket: tuple(ids) for bucket, ids in self.seen_buckets.items() if ids}
+            handover = DedupHandover(handover_at, ids)
         return SeriesSnapshot(
             source=self.source,
             symbol=self.symbol,
@@ -346,4 +363,5 @@ class Series:
                 )
                 for (interval, start), window in self.windows.items()
             ),
+            handover=handover,
         )

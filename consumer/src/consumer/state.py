@@ -12,6 +12,7 @@ import orjson
 import zstandard
 
 from coinstream_common.candles import Candle
+from consumer.handover import DedupHandover
 
 NEVER = -(2**62)  # before any time: what a series that saw nothing has for its times
 # zstd at level 1 packs a bucket of JSON ticks 3x faster than zlib at level 1, and smaller
@@ -35,6 +36,8 @@ class SeriesSnapshot:
     # The windows open at `offset`, as they were then: a restore starts from these, with
     # no read of the candle store (whose size grows with history).
     open_candles: tuple[Candle, ...] = ()
+    # Only in the last snapshot of a stop or a revoke (consumer/handover.py).
+    handover: DedupHandover | None = None
 
     @property
     def key(self) -> str:

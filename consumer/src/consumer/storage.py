@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 
 import msgspec
@@ -13,6 +13,7 @@ from pymongo.database import Database
 from coinstream_common.candle_store import CandleRepository, refuse_legacy_layout
 from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document, write_in_commands
+from consumer.handover import decode_handover, encode_handover, handed_over
 from consumer.raw_ticks import RawTickRepository, refuse_legacy_raw
 from consumer.series import Series, SeriesFlush, WindowRules, dedup_since
 from consumer.state import SeriesSnapshot
@@ -22,6 +23,7 @@ STATES_COLLECTION = "consumer_state"
 # and a snapshot is rewritten at every flush (see coinstream_common.candle_buckets).
 _CANDLES_ENCODER = msgspec.msgpack.Encoder()
 _CANDLES_DECODER = msgspec.msgpack.Decoder(list[Document])
+_ENCODED_FIELDS = {"_id", "open_candles", "handover"}
 
 
 class SeriesSnapshotRepository:
@@ -45,20 +47,28 @@ class SeriesSnapshotRepository:
         """A scan of one small collection: a document per series."""
         return [
             SeriesSnapshot(
-                **{k: v for k, v in doc.items() if k not in {"_id", "open_candles"}},
+                **{k: v for k, v in doc.items() if k not in _ENCODED_FIELDS},
                 open_candles=tuple(
                     Candle.model_validate(c) for c in _open_candles(doc["open_candles"])
                 ),
+                handover=decode_handover(doc["handover"]) if doc.get("handover") else None,
             )
             for doc in self._states.find({"partition": {"$in": list(partitions)}})
         ]
 
 
 def _document(snapshot: SeriesSnapshot) -> Document:
-    """The snapshot as stored, its open candles as one MessagePack value."""
+    """The snapshot as stored, its open candles as one MessagePack value, and its handover
+    (if any) as one compressed value."""
     scalars = {f.name: getattr(snapshot, f.name) for f in fields(snapshot)}
     candles = [c.model_dump(mode="python") for c in snapshot.open_candles]
-    return {"_id": snapshot.key, **scalars, "open_candles": _CANDLES_ENCODER.encode(candles)}
+    handover = snapshot.handover and encode_handover(snapshot.handover)
+    return {
+        "_id": snapshot.key,
+        **scalars,
+        "open_candles": _CANDLES_ENCODER.encode(candles),
+        "handover": handover,
+    }
 
 
 def _open_candles(stored: bytes | list[Document]) -> list[Document]:
@@ -82,23 +92,34 @@ class ConsumerStore:
         self.snapshots.ensure_indexes()
 
     def restore_partitions(self, partitions: Iterable[int], rules: WindowRules) -> list[Series]:
-        """Every series of these partitions, as its saved state left it, open windows
-        included: no read of the candle store, whose size grows with history."""
-        snapshots = self.snapshots.for_partitions(partitions)
-        if not snapshots:
-            return []
-        oldest: dict[int, int] = {}
-        for s in snapshots:
-            oldest[s.partition] = min(oldest.get(s.partition, s.max_ingest_time), s.max_ingest_time)
-        seen = self.raw.recent_event_ids(
-            {p: dedup_since(ingest, rules.dedup_window_ms) for p, ingest in oldest.items()}
-        )
+        """Every series of these partitions, with ids read from raw ticks."""
+        return self.restore(self.snapshots.for_partitions(partitions), {}, rules)
+
+    def restore(
+        self, snapshots: Sequence[SeriesSnapshot], reading: Mapping[int, int], rules: WindowRules
+    ) -> list[Series]:
+        """The series of these snapshots as they left them, open windows included: no read
+        of the candle store, whose size grows with history. The event ids of their dedup
+        horizon come from their handover if their partition's replay starts where it was
+        written (offset `reading`), else from one read of the other partitions' raw ticks."""
+        by_partition: dict[int, list[SeriesSnapshot]] = {}
+        for snapshot in snapshots:
+            by_partition.setdefault(snapshot.partition, []).append(snapshot)
+        raw_since = {
+            p: dedup_since(min(s.max_ingest_time for s in group), rules.dedup_window_ms)
+            for p, group in by_partition.items()
+            if not (p in reading and handed_over(group, reading[p]))
+        }
+        seen = self.raw.recent_event_ids(raw_since) if raw_since else {}
         return [
             Series.restored(
                 snapshot,
                 list(snapshot.open_candles),
                 seen.get((snapshot.source, snapshot.symbol), {}),
                 rules,
+                snapshot.handover.ids
+                if snapshot.handover is not None and snapshot.partition not in raw_since
+                else None,
             )
             for snapshot in snapshots
         ]
