@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 
 from confluent_kafka.admin import AdminClient
 
@@ -33,10 +34,11 @@ def missing_topics(kafka: KafkaSettings, topics: list[str]) -> list[str]:
     return [t for t in topics if t not in existing]
 
 
-def request_stop(stop: threading.Event) -> None:
+def request_stop(stop: threading.Event, requested: list[float]) -> None:
     """A stop writes and commits what the consumer holds, unless a stalled database makes
     that take longer than the grace: what was not committed is read again at next start."""
     if not stop.is_set():
+        requested.append(time.monotonic())
         stop.set()
         exit_after_grace()
 
@@ -54,8 +56,9 @@ def main() -> int:
         return 2
     serve_metrics(MetricsSettings())
     stop = threading.Event()
+    requested: list[float] = []  # when the stop was asked for, logged with its end
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: request_stop(stop))
+        signal.signal(signum, lambda *_: request_stop(stop, requested))
 
     client = connect(mongo, "coinstream-consumer", operation_timeout_ms=settings.db_timeout_ms)
     consumer = build_consumer(kafka, settings, database(client, mongo))
@@ -71,6 +74,9 @@ def main() -> int:
         consumer.run(kafka.ticks_topic, stop)
     finally:
         client.close()
+    # A restart's time splits into this stop, the start, joining and restoring.
+    took_s = time.monotonic() - requested[0] if requested else 0.0
+    log.info("consumer stopped", extra={"stop_s": round(took_s, 3)})
     return 0
 
 
