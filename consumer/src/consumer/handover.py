@@ -18,13 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import msgspec
 import zstandard
-
-if TYPE_CHECKING:
-    from consumer.state import SeriesSnapshot
 
 # Far below the 16 MB document limit with the rest of a snapshot: a series whose ids do
 # not fit (about 300,000 ticks of a single series in its horizon) hands nothing over.
@@ -43,7 +40,14 @@ class DedupHandover:
         return self.position == reading
 
 
-def handed_over(snapshots: Sequence[SeriesSnapshot], reading: int) -> bool:
+class HandsOver(Protocol):
+    """A series snapshot (consumer.state imports this module, so not named here)."""
+
+    @property
+    def handover(self) -> DedupHandover | None: ...
+
+
+def handed_over(snapshots: Sequence[HandsOver], reading: int) -> bool:
     """Whether every series of a partition handed its ids over where its replay starts."""
     return bool(snapshots) and all(
         s.handover is not None and s.handover.covers(reading) for s in snapshots
