@@ -36,6 +36,20 @@ class MarketPlan:
     seed: int = 7
 
 
+def ends_now() -> bool:
+    """Whether the stream may end now: from :15 to :25 of a wall-clock minute.
+
+    Why: once read to the end, a consumer's log clock runs on at wall speed, and idle
+    close makes a window final when that clock passes its end plus the lateness (5 s).
+    The runs a test compares stop 10-30 s after the last tick, at different moments. Ended
+    in this band, the last ticks' windows (their events up to 15 s before, for the sparse
+    series) close only 40 s or more after the last tick, the ones before them within 5 s:
+    no run stops between, and every run agrees on which windows are final. (A cold run
+    once differed on the `final` of the last minute of one series.)
+    """
+    return 15_000 <= now_ms() % 60_000 < 25_000
+
+
 def sparse_tick(symbol: str, n: int, rng: random.Random) -> Tick:
     """The sparse series' next tick: ingested now, its event up to 15 s before."""
     ingest = now_ms()
@@ -81,17 +95,20 @@ def _publish(plan: MarketPlan, bootstrap: str, topic: str) -> None:
     sparse_symbol, sparse_count = plan.symbols[0], 0
     started = time.monotonic()
     next_sparse = started + rng.uniform(20, 60)
-    while (elapsed := time.monotonic() - started) < plan.live_seconds:
+    while True:
+        ending = time.monotonic() - started + PUBLISH_EVERY_S >= plan.live_seconds and ends_now()
         ticks = live.trades_until(now_ms()).ticks
         # The sparse series ticks on its schedule, and once more as the stream ends, so that
         # every series ends the stream with a fresh tick.
-        if time.monotonic() >= next_sparse or elapsed + PUBLISH_EVERY_S >= plan.live_seconds:
+        if time.monotonic() >= next_sparse or ending:
             ticks.append(sparse_tick(sparse_symbol, sparse_count, rng))
             sparse_count += 1
             next_sparse = time.monotonic() + rng.uniform(20, 60)
         for tick in ticks:
             producer.produce(topic, key=tick.symbol.encode(), value=encode_tick(tick))
         producer.poll(0)
+        if ending:
+            break
         time.sleep(PUBLISH_EVERY_S)
     assert producer.flush(30) == 0, "the broker did not acknowledge every tick"
 
