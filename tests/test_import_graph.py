@@ -19,9 +19,10 @@ SOURCES = {
     "consumer": ROOT / "consumer" / "src",
     "api": ROOT / "api" / "src",
     "dashboard": ROOT / "dashboard" / "src",
+    "alerter": ROOT / "alerter" / "src",
     "devstack": ROOT / "tools" / "devstack" / "src",
 }
-SERVICES = ("producer", "consumer", "api", "dashboard")
+SERVICES = ("producer", "consumer", "api", "dashboard", "alerter")
 Graph = dict[str, set[str]]
 
 
