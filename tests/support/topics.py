@@ -17,6 +17,10 @@ def create_tick_topics(bootstrap: str, name: str, partitions: int) -> None:
     _create(bootstrap, [NewTopic(name, partitions, 1), *_side_topics(name)])
 
 
+def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
+    _create(bootstrap, [NewTopic(name, partitions, 1)])
+
+
 def create_side_topics(bootstrap: str, prefix: str) -> None:
     """`<prefix>.late` and `<prefix>.dlq`: side topics for a second consumer of a topic."""
     _create(bootstrap, _side_topics(prefix))

@@ -1,0 +1,102 @@
+"""Run the alerter: `python -m alerter`. Exit status 2 means a bad setting or rule."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+from confluent_kafka import Consumer, Producer
+from pydantic import ValidationError
+
+from alerter.app import PriceAlerter, price_rules
+from alerter.repository import AlertRepository
+from alerter.rule_file import RuleFileError, load_rules
+from alerter.settings import AlerterSettings
+from coinstream_common.logs import configure_logging
+from coinstream_common.metrics import serve_metrics
+from coinstream_common.mongo import connect, database
+from coinstream_common.settings import KafkaSettings, LogSettings, MetricsSettings, MongoSettings
+from coinstream_common.shutdown import exit_after_grace
+
+log = logging.getLogger("alerter")
+CONFIG_ERROR_EXIT = 2
+DB_TIMEOUT_MS = 15_000
+
+
+def consumer_config(kafka: KafkaSettings, settings: AlerterSettings) -> dict[str, Any]:
+    return kafka.client_config() | {
+        "group.id": settings.group_id,
+        "session.timeout.ms": settings.session_timeout_ms,
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        "enable.partition.eof": False,
+        "fetch.queue.backoff.ms": 10,
+    }
+
+
+def producer_config(kafka: KafkaSettings) -> dict[str, Any]:
+    return kafka.client_config() | {"enable.idempotence": True, "acks": "all", "linger.ms": 5}
+
+
+def main() -> int:
+    configure_logging(LogSettings().level)
+    try:
+        settings = AlerterSettings()
+        rules = load_rules(settings.rules_file)
+    except ValidationError as error:
+        log.critical(
+            "configuration error: the alerter cannot start",
+            extra={"reason": "invalid_settings", "detail": str(error)},
+        )
+        return CONFIG_ERROR_EXIT
+    except RuleFileError as error:
+        log.critical(
+            "configuration error: the alerter cannot start",
+            extra={"reason": "invalid_rule", "rule": error.rule, "field": error.field,
+                   "detail": error.reason, "file": str(settings.rules_file)},
+        )  # fmt: skip
+        return CONFIG_ERROR_EXIT
+    kafka, mongo = KafkaSettings(), MongoSettings()
+    serve_metrics(MetricsSettings())
+    for rule in rules:
+        if rule not in price_rules(rules):
+            log.warning(
+                "rule loaded but not evaluated: this alerter evaluates price rules only",
+                extra={"rule": rule.name, "kind": rule.kind},
+            )
+    stop = threading.Event()
+
+    def request_stop(*_: object) -> None:
+        if not stop.is_set():
+            stop.set()
+            exit_after_grace()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, request_stop)
+    client = connect(mongo, "coinstream-alerter", operation_timeout_ms=DB_TIMEOUT_MS)
+    repository = AlertRepository(database(client, mongo))
+    repository.prepare()
+    alerter = PriceAlerter(
+        Consumer(consumer_config(kafka, settings)),
+        Producer(producer_config(kafka)),
+        repository,
+        rules,
+        settings,
+    )
+    log.info(
+        "alerter starting",
+        extra={"topic": kafka.ticks_topic, "group": settings.group_id, "rules": len(rules)},
+    )
+    try:
+        alerter.run(kafka.ticks_topic, stop)
+    finally:
+        client.close()
+    log.info("alerter stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Alerter settings, from ALERT_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from coinstream_common.alerts import ALERTS_TOPIC
+
+
+class AlerterSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ALERT_")
+
+    rules_file: Path = Path("deploy/alert-rules.example.yml")
+    group_id: str = "coinstream-alerter"
+    topic: str = ALERTS_TOPIC
+    # Events are stored, published and the offsets committed this often.
+    flush_interval_ms: int = Field(default=500, gt=0)
+    batch_size: int = Field(default=5000, gt=0)
+    session_timeout_ms: int = Field(default=10_000, ge=6_000)
+    # A restart reads again this long (of message time) beyond its price rules' longest
+    # window's twice, before its committed offset, to rebuild the windows (docs/alerts.md).
+    warm_margin_s: float = Field(default=60, ge=0)

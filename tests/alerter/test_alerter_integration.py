@@ -1,0 +1,140 @@
+"""The alerter as a process (`python -m alerter`) on the real broker and Mongo-wire server."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pymongo import MongoClient
+
+from coinstream_common.alerts import AlertRecord, alert_from_document, decode_alert
+from coinstream_common.mongo import Document
+from coinstream_common.ticks import Tick
+from devstack.net import free_port
+from devstack.processes import ManagedProcess
+from tests.support.consumer_process import wait_caught_up
+from tests.support.pipeline import publish
+from tests.support.servers import ServerAddresses
+from tests.support.ticks import T0, trade
+from tests.support.topics import create_topic, read_topic
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+RULES = """
+rules:
+  - {name: move, kind: price_move, symbol: BTC-USD, change_pct: 3, window_minutes: 1,
+     clear_pct: 1, cooldown_s: 0}
+  - {name: above, kind: price_cross, symbol: BTC-USD, level: 105, direction: up,
+     hysteresis_pct: 1, cooldown_s: 0}
+"""
+SECOND = 1000
+# BTC-USD by event time: a 3 % drop at 10 s raises `move`; once the drop has left the
+# 1-minute window (71 s) it resolves. Up to 106 at 100 s raises `above` (and `move`:
+# 97 -> 106 within the window); back to 103 at 200 s resolves both.
+PATH = [(0, 100.0), (10, 97.0), (40, 97.5), (71, 97.0), (100, 106.0), (200, 103.0)]
+EXPECTED = {
+    (f"move/simulated/BTC-USD/{T0 + 10 * SECOND}", "resolved", T0 + 71 * SECOND),
+    (f"move/simulated/BTC-USD/{T0 + 100 * SECOND}", "resolved", T0 + 200 * SECOND),
+    (f"above/simulated/BTC-USD/{T0 + 100 * SECOND}", "resolved", T0 + 200 * SECOND),
+}
+
+
+@pytest.fixture
+def run_alerter(
+    servers: ServerAddresses, mongo_client: MongoClient[Document], tmp_path: Path
+) -> Iterator[Callable[..., ManagedProcess]]:
+    rules_file = tmp_path / "rules.yml"
+    rules_file.write_text(RULES)
+    started: list[ManagedProcess] = []
+    databases: set[str] = set()
+
+    def start(*, topic: str, group: str, database: str, alerts_topic: str) -> ManagedProcess:
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(Path.home()),
+            "KAFKA_BOOTSTRAP_SERVERS": servers.kafka_bootstrap,
+            "KAFKA_TICKS_TOPIC": topic,
+            "MONGO_URI": servers.mongo_uri,
+            "MONGO_DATABASE": database,
+            "ALERT_RULES_FILE": str(rules_file),
+            "ALERT_GROUP_ID": group,
+            "ALERT_TOPIC": alerts_topic,
+            "ALERT_FLUSH_INTERVAL_MS": "100",
+            "METRICS_PORT": str(free_port()),
+            "LOG_LEVEL": "INFO",
+        }
+        process = ManagedProcess(
+            f"alerter-{len(started)}",
+            [sys.executable, "-m", "alerter"],
+            env=env,
+            cwd=ROOT,
+            log_path=tmp_path / f"alerter-{len(started)}.log",
+        )
+        started.append(process)
+        databases.add(database)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+    for name in databases:
+        mongo_client.drop_database(name)
+
+
+def stored_alerts(mongo_client: MongoClient[Document], database: str) -> list[AlertRecord]:
+    return [alert_from_document(d) for d in mongo_client[database]["alerts"].find()]
+
+
+def ticks_of(path: list[tuple[int, float]]) -> list[Tick]:
+    return [trade(price, T0 + s * SECOND) for s, price in path]
+
+
+def test_a_price_path_raises_and_resolves_exactly_the_expected_alerts_through_a_sigkill(
+    run_alerter: Callable[..., ManagedProcess],
+    servers: ServerAddresses,
+    new_topic: Callable[..., str],
+    new_group: Callable[[], str],
+    mongo_client: MongoClient[Document],
+) -> None:
+    topic, group, database = new_topic(), new_group(), f"alerts_{new_group()}"
+    alerts_topic = f"{topic}.alerts"
+    create_topic(servers.kafka_bootstrap, alerts_topic)
+    bootstrap = servers.kafka_bootstrap
+
+    # Up to 106: `move` raised and resolved, `move` and `above` raised again.
+    publish(bootstrap, topic, ticks_of(PATH[:5]))
+    first = run_alerter(topic=topic, group=group, database=database, alerts_topic=alerts_topic)
+    wait_caught_up(bootstrap, group, topic, [first], timeout_s=60)
+    active = {(a.rule, a.state) for a in stored_alerts(mongo_client, database)}
+    assert active == {("move", "resolved"), ("move", "active"), ("above", "active")}
+    first.signal(signal.SIGKILL)
+    first.stop()
+
+    # The restart resumes both active alerts and resolves them at 200 s.
+    publish(bootstrap, topic, ticks_of(PATH[5:]))
+    second = run_alerter(topic=topic, group=group, database=database, alerts_topic=alerts_topic)
+    wait_caught_up(bootstrap, group, topic, [second], timeout_s=60)
+    assert {
+        (a.id, a.state, a.resolved_at) for a in stored_alerts(mongo_client, database)
+    } == EXPECTED
+    # It read the five ticks before its committed offset again, to rebuild the window.
+    assert re.search(r'"read_again":\{"\d+":5\}', second.tail(200)), second.tail(20)
+    # A third in a new group reads every tick again: it raises nothing twice.
+    again = new_group()
+    third = run_alerter(topic=topic, group=again, database=database, alerts_topic=alerts_topic)
+    wait_caught_up(bootstrap, again, topic, [third], timeout_s=60)
+    second.stop()
+    third.stop()
+
+    alerts = stored_alerts(mongo_client, database)
+    assert {(a.id, a.state, a.resolved_at) for a in alerts} == EXPECTED
+    published = [decode_alert(value) for value in read_topic(bootstrap, alerts_topic)]
+    # Each transition published once: 3 raises, 3 resolves.
+    assert sorted((a.id, a.state) for a in published) == sorted(
+        [(i, "active") for i, _, _ in EXPECTED] + [(i, "resolved") for i, _, _ in EXPECTED]
+    )
