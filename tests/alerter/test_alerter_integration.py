@@ -6,11 +6,14 @@ import os
 import re
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from coinstream_common.alerts import AlertRecord, alert_from_document, decode_alert
 from coinstream_common.mongo import Document
@@ -53,7 +56,9 @@ def run_alerter(
     started: list[ManagedProcess] = []
     databases: set[str] = set()
 
-    def start(*, topic: str, group: str, database: str, alerts_topic: str) -> ManagedProcess:
+    def start(
+        *, topic: str, group: str, database: str, alerts_topic: str, **settings: str
+    ) -> ManagedProcess:
         env = {
             "PATH": os.environ["PATH"],
             "HOME": str(Path.home()),
@@ -67,6 +72,7 @@ def run_alerter(
             "ALERT_FLUSH_INTERVAL_MS": "100",
             "METRICS_PORT": str(free_port()),
             "LOG_LEVEL": "INFO",
+            **{f"ALERT_{k.upper()}": v for k, v in settings.items()},
         }
         process = ManagedProcess(
             f"alerter-{len(started)}",
@@ -138,3 +144,50 @@ def test_a_price_path_raises_and_resolves_exactly_the_expected_alerts_through_a_
     assert sorted((a.id, a.state) for a in published) == sorted(
         [(i, "active") for i, _, _ in EXPECTED] + [(i, "resolved") for i, _, _ in EXPECTED]
     )
+
+
+def test_a_webhook_that_fails_first_gets_every_transition_once_after_retries(
+    run_alerter: Callable[..., ManagedProcess],
+    servers: ServerAddresses,
+    new_topic: Callable[..., str],
+    new_group: Callable[[], str],
+    httpserver: HTTPServer,
+) -> None:
+    topic, group = new_topic(), new_group()
+    alerts_topic = f"{topic}.alerts"
+    create_topic(servers.kafka_bootstrap, alerts_topic)
+    answers: list[tuple[str, int]] = []
+
+    def receive(request: Request) -> Response:
+        # The first POST fails, as a receiver that is down would.
+        status = 500 if not answers else 200
+        answers.append((request.headers["Idempotency-Key"], status))
+        assert decode_alert(request.get_data()).id in request.headers["Idempotency-Key"]
+        return Response("down" if status == 500 else "ok", status=status)
+
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(receive)
+    publish(servers.kafka_bootstrap, topic, ticks_of(PATH))
+    alerter = run_alerter(
+        topic=topic,
+        group=group,
+        database=f"alerts_{group}",
+        alerts_topic=alerts_topic,
+        webhook_url=httpserver.url_for("/hook"),
+        webhook_retry_base_s="0.2",
+    )
+
+    expected = {f"{i}/{state}" for i, _, _ in EXPECTED for state in ("active", "resolved")}
+    deadline = time.monotonic() + 60
+    while {key for key, status in answers if status == 200} != expected:
+        assert alerter.alive(), alerter.tail()
+        assert time.monotonic() < deadline, answers
+        time.sleep(0.2)
+    time.sleep(1)  # anything sent twice would come now
+    alerter.stop()
+
+    delivered = [key for key, status in answers if status == 200]
+    assert sorted(delivered) == sorted(expected)
+    failed = [key for key, status in answers if status == 500]
+    assert len(failed) == 1
+    assert failed[0] in delivered
+    assert "webhook failed; retried" in alerter.tail(200)

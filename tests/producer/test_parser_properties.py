@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coinstream_common.backoff import retry_after_seconds
 from coinstream_common.ticks import InvalidTick, Tick, decode_tick, encode_tick
-from producer.backoff import retry_after_seconds
 from producer.checkpoints import BadCheckpoint, decode_checkpoint, parse_record_key
 from producer.responses import interpret
 from producer.sources import (

@@ -6,13 +6,13 @@ import logging
 import signal
 import sys
 import threading
-from typing import Any
 
 from confluent_kafka import Consumer, Producer
 from pydantic import ValidationError
 
 from alerter.app import PriceAlerter, price_rules
-from alerter.repository import AlertRepository
+from alerter.clients import build_notifier, consumer_config, producer_config
+from alerter.repository import NOTIFIED, PUBLISHED, AlertRepository
 from alerter.rule_file import RuleFileError, load_rules
 from alerter.settings import AlerterSettings
 from coinstream_common.logs import configure_logging
@@ -24,21 +24,6 @@ from coinstream_common.shutdown import exit_after_grace
 log = logging.getLogger("alerter")
 CONFIG_ERROR_EXIT = 2
 DB_TIMEOUT_MS = 15_000
-
-
-def consumer_config(kafka: KafkaSettings, settings: AlerterSettings) -> dict[str, Any]:
-    return kafka.client_config() | {
-        "group.id": settings.group_id,
-        "session.timeout.ms": settings.session_timeout_ms,
-        "enable.auto.commit": False,
-        "auto.offset.reset": "earliest",
-        "enable.partition.eof": False,
-        "fetch.queue.backoff.ms": 10,
-    }
-
-
-def producer_config(kafka: KafkaSettings) -> dict[str, Any]:
-    return kafka.client_config() | {"enable.idempotence": True, "acks": "all", "linger.ms": 5}
 
 
 def main() -> int:
@@ -77,18 +62,28 @@ def main() -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, request_stop)
     client = connect(mongo, "coinstream-alerter", operation_timeout_ms=DB_TIMEOUT_MS)
-    repository = AlertRepository(database(client, mongo))
+    outboxes = (PUBLISHED, NOTIFIED) if settings.webhook_url else (PUBLISHED,)
+    repository = AlertRepository(database(client, mongo), outboxes)
     repository.prepare()
+    notifier = build_notifier(settings, repository)
+    if notifier is not None:
+        threading.Thread(target=notifier.run, args=(stop,), name="webhook", daemon=True).start()
     alerter = PriceAlerter(
         Consumer(consumer_config(kafka, settings)),
         Producer(producer_config(kafka)),
         repository,
         rules,
         settings,
+        on_stored=notifier.wake if notifier is not None else lambda: None,
     )
     log.info(
         "alerter starting",
-        extra={"topic": kafka.ticks_topic, "group": settings.group_id, "rules": len(rules)},
+        extra={
+            "topic": kafka.ticks_topic,
+            "group": settings.group_id,
+            "rules": len(rules),
+            "webhook": notifier is not None,
+        },
     )
     try:
         alerter.run(kafka.ticks_topic, stop)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from confluent_kafka import (
@@ -24,7 +24,7 @@ from confluent_kafka import (
 
 from alerter import metrics
 from alerter.price_alerts import PriceAlerts
-from alerter.repository import AlertRepository
+from alerter.repository import PUBLISHED, AlertRepository
 from alerter.rules import PriceCrossRule, PriceMoveRule, PriceRule, Rule
 from alerter.settings import AlerterSettings
 from alerter.trigger import AlertEvent
@@ -48,8 +48,11 @@ class PriceAlerter:
         repository: AlertRepository,
         rules: Sequence[Rule],
         settings: AlerterSettings,
+        *,
+        on_stored: Callable[[], None] = lambda: None,
     ) -> None:
         self._consumer, self._producer = consumer, producer
+        self._on_stored = on_stored
         self._repository = repository
         self._rules = {rule.name: rule for rule in rules}
         self._price_rules = price_rules(rules)
@@ -127,6 +130,7 @@ class PriceAlerter:
                 )
             self._pending = []
             self._outbox_due = True
+            self._on_stored()
         if self._outbox_due:
             self._publish_outbox()
         if self._positions:
@@ -144,7 +148,7 @@ class PriceAlerter:
         metrics.FLUSH_SECONDS.observe(time.monotonic() - began)
 
     def _publish_outbox(self) -> None:
-        records = self._repository.outbox("published", OUTBOX_BATCH)
+        records = self._repository.outbox(PUBLISHED, OUTBOX_BATCH)
         delivered: list[AlertRecord] = []
         for record in records:
             self._producer.produce(
@@ -154,7 +158,7 @@ class PriceAlerter:
                 on_delivery=partial(_delivered, delivered, record),
             )
         left = self._producer.flush(KAFKA_TIMEOUT_S)
-        self._repository.sent("published", delivered)
+        self._repository.sent(PUBLISHED, delivered)
         # Anything not delivered, or beyond this batch, goes at the next flush.
         self._outbox_due = left > 0 or len(delivered) < len(records) or len(records) == OUTBOX_BATCH
 

@@ -12,3 +12,4 @@ FLUSH_SECONDS = Histogram(
     "Time to store events, publish them and commit",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+WEBHOOK_POSTS = Counter("alerter_webhook_posts", "Webhook POSTs by outcome", ["outcome"])

@@ -29,15 +29,16 @@ from coinstream_common.alerts import alert_from_document as record_of
 from coinstream_common.mongo import Document, write_in_commands
 
 TRIGGERS_COLLECTION = "alert_triggers"
-# Each transition is published on the topic and sent to the webhook once; a flag per
-# outbox and transition ("published_active") says what is still to go. The outboxes are
-# read again at every start.
-OUTBOXES = ("published", "notified")
+# Each transition is published on the topic, and sent to the webhook if one is set, once:
+# a flag per outbox and transition ("published_active") says what is still to go. The
+# outboxes are read again at every start.
+PUBLISHED, NOTIFIED = "published", "notified"
 STATES: tuple[AlertState, ...] = get_args(AlertState)
 
 
 class AlertRepository:
-    def __init__(self, db: Database[Document]) -> None:
+    def __init__(self, db: Database[Document], outboxes: Sequence[str] = (PUBLISHED,)) -> None:
+        self._outboxes = tuple(outboxes)
         self._alerts = db[ALERTS_COLLECTION]
         self._triggers = db[TRIGGERS_COLLECTION]
 
@@ -48,7 +49,7 @@ class AlertRepository:
         """Store events in the order they happened; then each trigger's last one."""
         if not events:
             return
-        writes = [_alert_write(event, rules[event.rule]) for event in events]
+        writes = [_alert_write(event, rules[event.rule], self._outboxes) for event in events]
         # Ordered: an alert raised and resolved in one batch is inserted first.
         self._alerts.bulk_write(writes, ordered=True)
         last = {(event.rule, event.subject): event for event in events}
@@ -84,7 +85,7 @@ class AlertRepository:
         )
 
 
-def _alert_write(event: AlertEvent, rule: Rule) -> UpdateOne:
+def _alert_write(event: AlertEvent, rule: Rule, outboxes: tuple[str, ...]) -> UpdateOne:
     if event.state == "active":
         source, _, symbol = event.subject.partition("/")
         record = AlertRecord(
@@ -99,7 +100,7 @@ def _alert_write(event: AlertEvent, rule: Rule) -> UpdateOne:
             threshold=rule.raise_at,
             raise_value=event.value,
         )
-        document = alert_document(record) | _due("active")
+        document = alert_document(record) | _due(outboxes, "active")
         return UpdateOne({"_id": event.alert_id}, {"$setOnInsert": document}, upsert=True)
     changes = {
         "state": "resolved",
@@ -108,12 +109,12 @@ def _alert_write(event: AlertEvent, rule: Rule) -> UpdateOne:
     }
     return UpdateOne(
         {"_id": event.alert_id, "state": "active"},
-        {"$set": changes | _due("resolved")},
+        {"$set": changes | _due(outboxes, "resolved")},
     )
 
 
-def _due(state: str) -> Document:
-    return {f"{outbox}_{state}": False for outbox in OUTBOXES}
+def _due(outboxes: tuple[str, ...], state: str) -> Document:
+    return {f"{outbox}_{state}": False for outbox in outboxes}
 
 
 def as_raised(record: AlertRecord) -> AlertRecord:

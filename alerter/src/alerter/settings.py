@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, HttpUrl
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coinstream_common.alerts import ALERTS_TOPIC
@@ -23,3 +23,8 @@ class AlerterSettings(BaseSettings):
     # A restart reads again this long (of message time) beyond its price rules' longest
     # window's twice, before its committed offset, to rebuild the windows (docs/alerts.md).
     warm_margin_s: float = Field(default=60, ge=0)
+    # POSTed every transition when set; retried with backoff, never blocking the ticks.
+    webhook_url: HttpUrl | None = None
+    webhook_timeout_s: float = Field(default=5, gt=0)
+    webhook_retry_base_s: float = Field(default=0.5, gt=0)
+    webhook_retry_cap_s: float = Field(default=60, gt=0)

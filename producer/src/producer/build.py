@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 import httpx
 
-from producer.backoff import Backoff
+from coinstream_common.backoff import Backoff
 from producer.breaker import CircuitBreaker
 from producer.budget import RequestBudget
 from producer.clock import Clock

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from coinstream_common.backoff import Backoff
 from producer import metrics
-from producer.backoff import Backoff
 from producer.breaker import CircuitBreaker
 from producer.budget import RequestBudget
 from producer.responses import interpret

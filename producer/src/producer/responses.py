@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from producer.backoff import retry_after_seconds
+from coinstream_common.backoff import retry_after_seconds
 from producer.sources.base import SourceConfigError, SourceError
 
 DETAIL_CHARS = 200
