@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
-# The image recipe of all four services. Build from the repository root, naming the
-# service (producer, consumer, api or dashboard):
+# The image recipe of all five services. Build from the repository root, naming the
+# service (producer, consumer, alerter, api or dashboard):
 #   docker build --build-arg SERVICE=api -t coinstream/api:0.1.0 .
 # docker-compose.yml passes SERVICE for each. It picks what is installed, the build
 # stage's base, and the stage at the end that is the image.
@@ -17,6 +17,7 @@ FROM python:3.11.13-bookworm AS build-base-consumer
 FROM python-slim AS build-base-producer
 FROM python-slim AS build-base-api
 FROM python-slim AS build-base-dashboard
+FROM python-slim AS build-base-alerter
 
 # build-base-${SERVICE} is one of the stages above, not an image to pin.
 # hadolint ignore=DL3006
@@ -33,6 +34,7 @@ COPY producer/pyproject.toml producer/
 COPY consumer/pyproject.toml consumer/
 COPY api/pyproject.toml api/
 COPY dashboard/pyproject.toml dashboard/
+COPY alerter/pyproject.toml alerter/
 COPY tools/devstack/pyproject.toml tools/devstack/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "coinstream-${SERVICE}" --no-install-workspace
@@ -48,7 +50,7 @@ COPY --from=build --chown=10001:10001 /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1
 USER 10001:10001
 
-# The producer and the consumer are healthy while they serve their metrics.
+# The producer, the consumer and the alerter are healthy while they serve their metrics.
 FROM runtime AS metrics-served
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"METRICS_PORT\"]}/metrics', timeout=3)"]
@@ -58,6 +60,11 @@ CMD ["python", "-m", "producer"]
 
 FROM metrics-served AS consumer
 CMD ["python", "-m", "consumer"]
+
+FROM metrics-served AS alerter
+# The example rules, the default ALERT_RULES_FILE; compose mounts ./deploy over them.
+COPY --chown=10001:10001 deploy/alert-rules.example.yml /app/deploy/alert-rules.example.yml
+CMD ["python", "-m", "alerter"]
 
 FROM runtime AS api
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \

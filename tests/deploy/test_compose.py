@@ -17,7 +17,7 @@ from devstack.dockerfile import image_healthcheck, image_setting, image_stages
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 ONE_SHOT = {"topics"}
-BUILT = ("producer", "consumer", "api", "dashboard")
+BUILT = ("producer", "consumer", "alerter", "api", "dashboard")
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,7 @@ def test_every_service_of_the_stack_is_there(resolved: dict[str, Any]) -> None:
         "mongo",
         "producer",
         "consumer",
+        "alerter",
         "api",
         "dashboard",
     }
@@ -87,7 +88,7 @@ def test_long_running_services_restart_and_the_one_shot_does_not(resolved: dict[
 def test_start_order_waits_for_health_not_just_start(resolved: dict[str, Any]) -> None:
     allowed = {"service_healthy", "service_completed_successfully"}
     services = resolved["services"]
-    for name in ("topics", "producer", "consumer", "api", "dashboard"):
+    for name in ("topics", "producer", "consumer", "alerter", "api", "dashboard"):
         depends = services[name]["depends_on"]
         assert depends, name
         assert {d["condition"] for d in depends.values()} <= allowed, name

@@ -16,7 +16,7 @@ from devstack.dockerfile import image_healthcheck, image_setting, image_stages, 
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
-SERVICES = ("producer", "consumer", "api", "dashboard")
+SERVICES = ("producer", "consumer", "alerter", "api", "dashboard")
 
 
 def test_one_recipe_builds_every_service() -> None:

@@ -44,7 +44,7 @@ def test_services_read_from_the_compose_file() -> None:
     assert '["METRICS_PORT"]}/metrics' in services["producer"].healthcheck[-1]
     assert services["redpanda"].healthcheck is not None
     assert services["redpanda"].healthcheck[:2] == ["/bin/sh", "-c"]
-    assert topic_specs(services) == {"ticks": 3, "ticks.late": 1, "ticks.dlq": 1}
+    assert topic_specs(services) == {"ticks": 3, "ticks.late": 1, "ticks.dlq": 1, "alerts": 1}
 
 
 def test_local_rewrites_touch_only_addresses() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, HttpUrl
+from pydantic import Field, HttpUrl, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from coinstream_common.alerts import ALERTS_TOPIC
@@ -28,3 +28,9 @@ class AlerterSettings(BaseSettings):
     webhook_timeout_s: float = Field(default=5, gt=0)
     webhook_retry_base_s: float = Field(default=0.5, gt=0)
     webhook_retry_cap_s: float = Field(default=60, gt=0)
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # Compose passes an unset ALERT_WEBHOOK_URL as "".
+        return value or None

@@ -27,7 +27,7 @@ from devstack.compose import ServiceSpec, load_compose
 from devstack.net import LOOPBACK, wait_until
 from devstack.processes import ManagedProcess
 
-APP_SERVICES = ("producer", "consumer", "api", "dashboard")
+APP_SERVICES = ("producer", "consumer", "alerter", "api", "dashboard")
 TOPICS_SERVICE = "topics"
 
 
