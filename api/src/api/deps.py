@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from pymongo.errors import PyMongoError
 
+from api.alerts import AlertReader
 from api.cache import QueryCache
 from api.repository import CandleReader
 from api.settings import ApiSettings, StreamSettings
@@ -29,6 +30,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mongo, "coinstream-api", reply_timeout_ms=round(settings.query_timeout_s * 1000)
     )
     reader = CandleReader(database(client, mongo))
+    app.state.alerts = AlertReader(database(client, mongo))
     # An unreachable database is no reason not to start (readiness says so, and checks
     # the layout again); a store in the old layout is (candle_store.refuse_legacy_layout).
     with contextlib.suppress(PyMongoError):

@@ -15,13 +15,13 @@ from api.metrics import MetricsMiddleware
 from api.openapi import document_settings
 from api.queries import KnownQueries
 from api.repeats import RepeatedQueries
-from api.routes import candles, health, metrics, prices, stats, stream, symbols
+from api.routes import alerts, candles, health, metrics, prices, stats, stream, symbols
 from api.settings import ApiSettings, StreamSettings
 from coinstream_common.settings import MongoSettings
 
 log = logging.getLogger(__name__)
 # Starlette tries routes in order; the busiest one goes first.
-ROUTERS = (candles, health, metrics, symbols, prices, stats, stream)
+ROUTERS = (candles, health, metrics, symbols, prices, stats, stream, alerts)
 # The routes that answer through the query cache (queries.py), and so their repeats too.
 CACHED_READS = (candles, symbols, prices, stats)
 

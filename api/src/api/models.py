@@ -107,3 +107,27 @@ class StreamPrice(BaseModel):
     symbol: str
     price: float
     time: datetime
+
+
+class AlertOut(BaseModel):
+    id: str = Field(
+        description="`<rule>/<subject>/<raised at, epoch ms>`; the same alert always has it"
+    )
+    rule: str
+    kind: str = Field(description="price_move, price_cross, stale_feed or consumer_lag")
+    subject: str = Field(description="`<source>/<symbol>`, or `consumer`")
+    source: str | None
+    symbol: str | None
+    state: Literal["active", "resolved"]
+    raised_at: datetime
+    resolved_at: datetime | None
+    threshold: float = Field(description="The measure at which the rule raises (docs/alerts.md)")
+    raise_value: float = Field(description="The measure when raised")
+    resolve_value: float | None = Field(description="The measure when resolved")
+
+
+class AlertPage(BaseModel):
+    alerts: list[AlertOut] = Field(description="Newest raised first")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` (with the same parameters) for the next page; null at the end"
+    )

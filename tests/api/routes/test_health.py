@@ -124,6 +124,7 @@ def test_docs_and_redoc_are_served(client: TestClient) -> None:
         "/v1/candles",
         "/v1/stats",
         "/v1/stream",
+        "/v1/alerts",
     }
     source = next(
         p for p in spec["paths"]["/v1/candles"]["get"]["parameters"] if p["name"] == "source"
