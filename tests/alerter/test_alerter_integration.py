@@ -8,9 +8,11 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from confluent_kafka import Consumer, TopicPartition
 from pymongo import MongoClient
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -51,14 +53,20 @@ EXPECTED = {
 def run_alerter(
     servers: ServerAddresses, mongo_client: MongoClient[Document], tmp_path: Path
 ) -> Iterator[Callable[..., ManagedProcess]]:
-    rules_file = tmp_path / "rules.yml"
-    rules_file.write_text(RULES)
     started: list[ManagedProcess] = []
     databases: set[str] = set()
 
     def start(
-        *, topic: str, group: str, database: str, alerts_topic: str, **settings: str
+        *,
+        topic: str,
+        group: str,
+        database: str,
+        alerts_topic: str,
+        rules: str = RULES,
+        **settings: str,
     ) -> ManagedProcess:
+        rules_file = tmp_path / f"rules-{len(started)}.yml"
+        rules_file.write_text(rules)
         env = {
             "PATH": os.environ["PATH"],
             "HOME": str(Path.home()),
@@ -191,3 +199,95 @@ def test_a_webhook_that_fails_first_gets_every_transition_once_after_retries(
     assert len(failed) == 1
     assert failed[0] in delivered
     assert "webhook failed; retried" in alerter.tail(200)
+
+
+HEALTH_RULES = """
+rules:
+  - {name: stale, kind: stale_feed, max_age_s: 30, cooldown_s: 0}
+  - {name: lag, kind: consumer_lag, max_messages: 3, cooldown_s: 0}
+  - {name: behind, kind: consumer_lag, max_watermark_delay_s: 60, cooldown_s: 0}
+"""
+
+
+def test_health_rules_read_what_the_consumer_writes_commits_and_reports(
+    run_alerter: Callable[..., ManagedProcess],
+    servers: ServerAddresses,
+    new_topic: Callable[..., str],
+    new_group: Callable[[], str],
+    mongo_client: MongoClient[Document],
+    httpserver: HTTPServer,
+) -> None:
+    topic, group, candle_group = new_topic(), new_group(), new_group()
+    database = f"alerts_{group}"
+    create_topic(servers.kafka_bootstrap, f"{topic}.alerts")
+    # A series whose newest tick is a minute old; five ticks the candle consumer's group
+    # has not committed; a consumer whose metrics say its watermark is 100 s behind.
+    series = mongo_client[database]["candle_series"]
+    minute_ago = datetime.now(UTC) - timedelta(minutes=1)
+    series.insert_one(
+        {"_id": "s", "source": "simulated", "symbol": "BTC-USD", "last_event_time": minute_ago}
+    )
+    publish(servers.kafka_bootstrap, topic, ticks_of(PATH[:5]))
+    delay = ["100.0"]
+    httpserver.expect_request("/metrics").respond_with_handler(
+        lambda _: Response(
+            f'consumer_watermark_delay_seconds{{source="simulated",symbol="BTC-USD"}} {delay[0]}\n'
+        )
+    )
+    alerter = run_alerter(
+        topic=topic,
+        group=group,
+        database=database,
+        alerts_topic=f"{topic}.alerts",
+        rules=HEALTH_RULES,
+        check_interval_s="0.2",
+        consumer_group_id=candle_group,
+        consumer_metrics_urls=f"http://127.0.0.1:1/metrics,{httpserver.url_for('/metrics')}",
+    )
+
+    def states() -> dict[str, str]:
+        return {a.rule: a.state for a in stored_alerts(mongo_client, database)}
+
+    wait_for(lambda: states() == {"stale": "active", "lag": "active", "behind": "active"}, alerter)
+    # The feed ticks again, the consumer catches up and commits, its watermark follows.
+    series.update_one({"_id": "s"}, {"$set": {"last_event_time": datetime.now(UTC)}})
+    commit_all(servers.kafka_bootstrap, candle_group, topic)
+    delay[0] = "2.0"
+    wait_for(lambda: set(states().values()) == {"resolved"}, alerter)
+
+    alerts = stored_alerts(mongo_client, database)
+    assert sorted((a.rule, a.subject) for a in alerts) == [
+        ("behind", "consumer"),
+        ("lag", "consumer"),
+        ("stale", "simulated/BTC-USD"),
+    ]
+    lag = next(a for a in alerts if a.rule == "lag")
+    assert (lag.raise_value, lag.resolve_value) == (5, 0)
+    # One of the two metrics endpoints does not answer: the other one is enough.
+    assert "consumer metrics not read" in alerter.tail(400)
+
+
+def wait_for(condition: Callable[[], bool], process: ManagedProcess, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert process.alive(), process.tail()
+        assert time.monotonic() < deadline, process.tail()
+        time.sleep(0.2)
+
+
+def commit_all(bootstrap: str, group: str, topic: str) -> None:
+    """Commit the ends of every partition for `group`, as a caught-up consumer would."""
+    client = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
+    )
+    try:
+        partitions = client.list_topics(topic, timeout=10).topics[topic].partitions
+        ends = [
+            TopicPartition(
+                topic, p, client.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+            )
+            for p in partitions
+        ]
+        client.commit(offsets=ends, asynchronous=False)
+    finally:
+        client.close()

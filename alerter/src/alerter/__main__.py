@@ -11,7 +11,12 @@ from confluent_kafka import Consumer, Producer
 from pydantic import ValidationError
 
 from alerter.app import PriceAlerter, price_rules
-from alerter.clients import build_notifier, consumer_config, producer_config
+from alerter.clients import (
+    build_health_watch,
+    build_notifier,
+    consumer_config,
+    producer_config,
+)
 from alerter.repository import NOTIFIED, PUBLISHED, AlertRepository
 from alerter.rule_file import RuleFileError, load_rules
 from alerter.settings import AlerterSettings
@@ -46,12 +51,6 @@ def main() -> int:
         return CONFIG_ERROR_EXIT
     kafka, mongo = KafkaSettings(), MongoSettings()
     serve_metrics(MetricsSettings())
-    for rule in rules:
-        if rule not in price_rules(rules):
-            log.warning(
-                "rule loaded but not evaluated: this alerter evaluates price rules only",
-                extra={"rule": rule.name, "kind": rule.kind},
-            )
     stop = threading.Event()
 
     def request_stop(*_: object) -> None:
@@ -63,25 +62,39 @@ def main() -> int:
         signal.signal(signum, request_stop)
     client = connect(mongo, "coinstream-alerter", operation_timeout_ms=DB_TIMEOUT_MS)
     outboxes = (PUBLISHED, NOTIFIED) if settings.webhook_url else (PUBLISHED,)
-    repository = AlertRepository(database(client, mongo), outboxes)
+    db = database(client, mongo)
+    repository = AlertRepository(db, outboxes)
     repository.prepare()
     notifier = build_notifier(settings, repository)
-    if notifier is not None:
-        threading.Thread(target=notifier.run, args=(stop,), name="webhook", daemon=True).start()
+    wake = notifier.wake if notifier is not None else lambda: None
     alerter = PriceAlerter(
         Consumer(consumer_config(kafka, settings)),
         Producer(producer_config(kafka)),
         repository,
         rules,
         settings,
-        on_stored=notifier.wake if notifier is not None else lambda: None,
+        on_stored=wake,
     )
+
+    def stored_elsewhere() -> None:
+        alerter.outbox_due()
+        wake()
+
+    watch = build_health_watch(kafka, settings, db, repository, rules, on_stored=stored_elsewhere)
+    if notifier is not None:
+        threading.Thread(target=notifier.run, args=(stop,), name="webhook", daemon=True).start()
+    if watch is not None:
+        interval = settings.check_interval_s
+        threading.Thread(
+            target=watch.run, args=(stop, interval), name="health", daemon=True
+        ).start()
     log.info(
         "alerter starting",
         extra={
             "topic": kafka.ticks_topic,
             "group": settings.group_id,
             "rules": len(rules),
+            "price_rules": len(price_rules(rules)),
             "webhook": notifier is not None,
         },
     )

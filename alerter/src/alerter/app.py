@@ -69,6 +69,10 @@ class PriceAlerter:
         self._pending: list[AlertEvent] = []
         self._outbox_due = True
 
+    def outbox_due(self) -> None:
+        """Transitions were stored elsewhere (the health watch): publish at the next flush."""
+        self._outbox_due = True
+
     def run(self, topic: str, stop: threading.Event) -> None:
         self._topic = topic
         self._consumer.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke)

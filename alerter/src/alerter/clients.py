@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
+from confluent_kafka import Consumer
+from pymongo.database import Database
 
+from alerter.health_watch import HealthSources, HealthWatch, health_rules
 from alerter.repository import AlertRepository
+from alerter.rules import Rule
 from alerter.settings import AlerterSettings
 from alerter.webhook import WebhookNotifier
 from coinstream_common.backoff import Backoff
-from coinstream_common.settings import KafkaSettings
+from coinstream_common.mongo import Document
+from coinstream_common.settings import KafkaSettings, comma_separated
 
 
 def consumer_config(kafka: KafkaSettings, settings: AlerterSettings) -> dict[str, Any]:
@@ -40,3 +46,28 @@ def build_notifier(
         httpx.Client(timeout=settings.webhook_timeout_s),
         Backoff(settings.webhook_retry_base_s, settings.webhook_retry_cap_s, random.Random()),  # noqa: S311 - jitter
     )
+
+
+def build_health_watch(
+    kafka: KafkaSettings,
+    settings: AlerterSettings,
+    db: Database[Document],
+    repository: AlertRepository,
+    rules: Sequence[Rule],
+    *,
+    on_stored: Callable[[], None],
+) -> HealthWatch | None:
+    if not health_rules(rules):
+        return None
+    probe = Consumer(
+        kafka.client_config()
+        | {"group.id": settings.consumer_group_id, "enable.auto.commit": False}
+    )
+    sources = HealthSources(
+        db,
+        probe,
+        kafka.ticks_topic,
+        comma_separated(settings.consumer_metrics_urls),
+        httpx.Client(timeout=settings.check_interval_s),
+    )
+    return HealthWatch(rules, sources, repository, on_stored=on_stored)

@@ -23,6 +23,12 @@ class AlerterSettings(BaseSettings):
     # A restart reads again this long (of message time) beyond its price rules' longest
     # window's twice, before its committed offset, to rebuild the windows (docs/alerts.md).
     warm_margin_s: float = Field(default=60, ge=0)
+    # Health rules (stale_feed, consumer_lag) are measured this often, by the wall clock.
+    check_interval_s: float = Field(default=5, gt=0)
+    # The candle consumer whose lag consumer_lag rules watch, and its metrics endpoints
+    # (comma-separated), read for its watermark's delay.
+    consumer_group_id: str = "coinstream-consumer"
+    consumer_metrics_urls: str = "http://127.0.0.1:9102/metrics"
     # POSTed every transition when set; retried with backoff, never blocking the ticks.
     webhook_url: HttpUrl | None = None
     webhook_timeout_s: float = Field(default=5, gt=0)
