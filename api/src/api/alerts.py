@@ -60,3 +60,15 @@ class AlertReader:
             )
         found = self._alerts.find({"$and": conditions} if conditions else {}, _PUBLIC)
         return list(found.sort([("raised_at", DESCENDING), ("_id", DESCENDING)]).limit(limit))
+
+    def around(self, source: str, symbol: str, resolved_since: datetime) -> list[Document]:
+        """Alerts on the series, or on the whole pipeline (no symbol), that are active or
+        were resolved at or after `resolved_since`."""
+        on_series = {"$or": [{"source": source, "symbol": symbol}, {"symbol": None}]}
+        current = {"$or": [{"state": "active"}, {"resolved_at": {"$gte": resolved_since}}]}
+        return list(self._alerts.find({"$and": [on_series, current]}, _PUBLIC))
+
+
+def public_alert(document: Document) -> Document:
+    """An alert document as the API shows it: `id` for `_id`, bookkeeping left out."""
+    return {"id": document["_id"]} | {k: v for k, v in document.items() if k != "_id"}

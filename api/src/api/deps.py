@@ -30,14 +30,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mongo, "coinstream-api", reply_timeout_ms=round(settings.query_timeout_s * 1000)
     )
     reader = CandleReader(database(client, mongo))
-    app.state.alerts = AlertReader(database(client, mongo))
+    alerts = AlertReader(database(client, mongo))
     # An unreachable database is no reason not to start (readiness says so, and checks
     # the layout again); a store in the old layout is (candle_store.refuse_legacy_layout).
     with contextlib.suppress(PyMongoError):
         reader.check_layout()
     cache = QueryCache(settings.cache_ttl_s, settings.cache_max_stale_s, settings.cache_max_entries)
-    hub = StreamHub(reader, app.state.stream_settings)
+    hub = StreamHub(reader, alerts, app.state.stream_settings)
     app.state.reader, app.state.cache, app.state.hub = reader, cache, hub
+    app.state.alerts = alerts
     poller = asyncio.create_task(hub.run(), name="stream-poller")
     try:
         yield
@@ -52,6 +53,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 async def get_reader(request: Request) -> CandleReader:
     reader: CandleReader = request.app.state.reader
     return reader
+
+
+async def get_alerts(request: Request) -> AlertReader:
+    alerts: AlertReader = request.app.state.alerts
+    return alerts
 
 
 async def get_hub(request: Request) -> StreamHub:
@@ -70,6 +76,7 @@ async def get_stream_settings(request: Request) -> StreamSettings:
 
 
 ReaderDep = Annotated[CandleReader, Depends(get_reader)]
+AlertsDep = Annotated[AlertReader, Depends(get_alerts)]
 HubDep = Annotated[StreamHub, Depends(get_hub)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 StreamSettingsDep = Annotated[StreamSettings, Depends(get_stream_settings)]

@@ -3,8 +3,10 @@
 MongoDB's change streams need a replica set and FerretDB has none, so the poller reads
 the two newest candles of each (source, symbol, interval) that someone watches, once per
 `poll_s`, and sends each client the candles that changed (a late tick can still change
-the previous window) and the latest price. Events are full snapshots keyed by candle
-start, so a client applies them as upserts and a replay after a reconnect is harmless.
+the previous window), the latest price, and the alerts on the series (or on the whole
+pipeline) that were raised or resolved. Events are full snapshots keyed by candle start
+or alert id, so a client applies them as upserts and a replay after a reconnect is
+harmless.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from api.alerts import AlertReader, public_alert
 from api.metrics import STREAM_CLIENTS, STREAM_POLLS
 from api.repository import INTERVALS_FINEST_FIRST, CandleReader
 from api.settings import StreamSettings
@@ -27,6 +30,9 @@ from coinstream_common.mongo import Document
 log = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WATCHED_CANDLES = 2
+# A resolve is noticed if it happened within this long before a poll: polls are seconds
+# apart, and a poll that failed a few times in a row still catches up.
+ALERTS_RESOLVED_LOOKBACK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class StreamKey:
 
 @dataclass(frozen=True)
 class StreamEvent:
-    kind: Literal["candle", "price"]
+    kind: Literal["candle", "price", "alert"]
     data: dict[str, Any]
     id: str | None = None
 
@@ -63,11 +69,20 @@ def price_event(key: StreamKey, candle: Document) -> StreamEvent:
     return StreamEvent("price", data | {"time": candle["last_event_time"]})
 
 
+def alert_event(alert: Document) -> StreamEvent:
+    return StreamEvent("alert", public_alert(alert))
+
+
 def snapshot(
-    reader: CandleReader, key: StreamKey, last_event_id: str | None, limit: int
+    reader: CandleReader,
+    alerts: AlertReader,
+    key: StreamKey,
+    last_event_id: str | None,
+    limit: int,
 ) -> list[StreamEvent]:
     """What a client gets on connecting: the newest candles, or on a resume every candle
-    from the window before the last one it saw (a late tick may have changed it)."""
+    from the window before the last one it saw (a late tick may have changed it); then
+    the price, and the alerts active now."""
     if last_event_id is None:
         rows = reader.newest(key.source, key.symbol, key.interval, WATCHED_CANDLES)[::-1]
     else:
@@ -76,7 +91,8 @@ def snapshot(
     events = [candle_event(key, row) for row in rows]
     if newest := reader.newest_finest(key.source, key.symbol):
         events.append(price_event(key, newest[1]))
-    return events
+    now = datetime.now(UTC)
+    return events + [alert_event(a) for a in alerts.around(key.source, key.symbol, now)]
 
 
 def changed_candles(seen: dict[datetime, Document], rows: list[Document]) -> list[Document]:
@@ -88,12 +104,13 @@ def changed_candles(seen: dict[datetime, Document], rows: list[Document]) -> lis
 
 
 class StreamHub:
-    def __init__(self, reader: CandleReader, settings: StreamSettings) -> None:
-        self._reader = reader
+    def __init__(self, reader: CandleReader, alerts: AlertReader, settings: StreamSettings) -> None:
+        self._reader, self._alerts = reader, alerts
         self._settings = settings
         self._queues: dict[StreamKey, set[asyncio.Queue[StreamEvent]]] = defaultdict(set)
         self._seen: dict[StreamKey, dict[datetime, Document]] = {}
         self._prices: dict[StreamKey, tuple[float, datetime]] = {}
+        self._alert_states: dict[StreamKey, dict[str, str]] = {}
 
     @contextlib.contextmanager
     def subscribe(self, key: StreamKey) -> Iterator[asyncio.Queue[StreamEvent]]:
@@ -109,6 +126,7 @@ class StreamHub:
                 del self._queues[key]
                 self._seen.pop(key, None)
                 self._prices.pop(key, None)
+                self._alert_states.pop(key, None)
 
     async def run(self) -> None:
         while True:
@@ -141,7 +159,16 @@ class StreamHub:
             if self._prices.get(key) != price:
                 self._prices[key] = price
                 events.append(price_event(key, finest))
-        return events
+        return events + self._changed_alerts(key)
+
+    def _changed_alerts(self, key: StreamKey) -> list[StreamEvent]:
+        since = datetime.now(UTC) - ALERTS_RESOLVED_LOOKBACK
+        alerts = self._alerts.around(key.source, key.symbol, since)
+        seen = self._alert_states.setdefault(key, {})
+        changed = [alert_event(a) for a in alerts if seen.get(a["_id"]) != a["state"]]
+        seen.clear()
+        seen.update((a["_id"], a["state"]) for a in alerts)
+        return changed
 
 
 def _put_dropping_oldest(queue: asyncio.Queue[StreamEvent], event: StreamEvent) -> None:

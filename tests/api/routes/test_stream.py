@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ import orjson
 import pytest
 from pymongo.database import Database
 
+from coinstream_common.alerts import AlertRecord, alert_document
 from coinstream_common.candle_store import CandleRepository
 from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document
@@ -173,3 +175,51 @@ def test_clients_share_one_poller(live_url: str) -> None:
     assert float(clients.split()[-1]) >= 2
     # poll_s is 0.1: one poller makes about ten polls a second, not ten per client.
     assert 1 <= during <= 15
+
+
+def test_alerts_on_the_series_come_in_the_snapshot_and_live(
+    live_url: str, seeded: Database[Document]
+) -> None:
+    now_ms = int(time.time() * 1000)
+    active = pipeline_alert("lag", "consumer", now_ms - 60_000)
+    other_series = pipeline_alert("move", "simulated/BTC-USD", now_ms - 60_000)
+    seeded["alerts"].insert_many([alert_document(active), alert_document(other_series)])
+
+    with httpx.stream("GET", f"{live_url}/v1/stream", params=ETH, timeout=20) as response:
+        stream = events(response.iter_lines())
+        # On the whole pipeline: shown beside every series.
+        snapshot = until(stream, lambda e: e.kind == "alert")
+        raised = pipeline_alert("move", "simulated/ETH-USD", now_ms)
+        seeded["alerts"].insert_one(alert_document(raised))
+        live = until(stream, lambda e: e.kind == "alert" and (e.data or {})["id"] == raised.id)
+        seeded["alerts"].update_one(
+            {"_id": raised.id},
+            {"$set": {"state": "resolved", "resolved_at": datetime.now(UTC), "resolve_value": 1.0}},
+        )
+        resolved = until(
+            stream, lambda e: e.kind == "alert" and (e.data or {})["state"] == "resolved"
+        )
+
+    assert [e.data["id"] for e in snapshot if e.kind == "alert" and e.data] == [active.id]
+    assert live[-1].data is not None
+    assert (live[-1].data["symbol"], live[-1].data["state"]) == ("ETH-USD", "active")
+    assert resolved[-1].data is not None
+    assert resolved[-1].data["id"] == raised.id
+    seen = [e.data["id"] for e in [*snapshot, *live, *resolved] if e.kind == "alert" and e.data]
+    assert other_series.id not in seen
+
+
+def pipeline_alert(rule: str, subject: str, raised_ms: int) -> AlertRecord:
+    source, _, symbol = subject.partition("/")
+    return AlertRecord(
+        id=f"{rule}/{subject}/{raised_ms}",
+        rule=rule,
+        kind="price_move" if symbol else "consumer_lag",
+        subject=subject,
+        source=source if symbol else None,
+        symbol=symbol or None,
+        state="active",
+        raised_at=raised_ms,
+        threshold=3.0,
+        raise_value=4.0,
+    )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from api.alerts import AlertFilter, AlertReader
+from api.alerts import AlertFilter, AlertReader, public_alert
 from api.models import AlertOut, AlertPage
 from api.pagination import InvalidCursor, decode_keyed_cursor, encode_cursor
 from api.params import LimitQuery, Moment, invalid, page_limit
@@ -35,7 +35,7 @@ def alerts(
     limit = page_limit(settings, limit)
     after = _after(cursor) if cursor is not None else None
     rows = reader.page(AlertFilter(state, source, symbol, since), after, limit)
-    found = [AlertOut(id=row.pop("_id"), **row) for row in rows]
+    found = [AlertOut(**public_alert(row)) for row in rows]
     last = found[-1] if len(found) == limit else None
     return AlertPage(
         alerts=found, next_cursor=encode_cursor(last.raised_at, last.id) if last else None

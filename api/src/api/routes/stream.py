@@ -1,4 +1,4 @@
-"""Server-Sent Events: live candles and prices, resumable with Last-Event-ID."""
+"""Server-Sent Events: live candles, prices and alerts, resumable with Last-Event-ID."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import orjson
 from fastapi import APIRouter, Header
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from api.deps import HubDep, ReaderDep, SettingsDep, StreamSettingsDep
+from api.deps import AlertsDep, HubDep, ReaderDep, SettingsDep, StreamSettingsDep
 from api.params import SourceDep, SymbolQuery
 from api.stream import StreamEvent, StreamKey, snapshot
 from coinstream_common.intervals import Interval
@@ -35,6 +35,7 @@ def to_sse(event: StreamEvent) -> ServerSentEvent:
 async def stream(
     hub: HubDep,
     reader: ReaderDep,
+    alerts: AlertsDep,
     settings: SettingsDep,
     stream_settings: StreamSettingsDep,
     source: SourceDep,
@@ -42,12 +43,16 @@ async def stream(
     interval: Interval = Interval.M1,
     last_event_id: LastEventId = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    """`candle` events (id `<start ms>-<count>`, full snapshots: apply as upserts by start)
-    and `price` events, beginning with the current state, or with every candle since
-    Last-Event-ID; a `: heartbeat` comment when nothing happened for a while."""
+    """`candle` events (id `<start ms>-<count>`, full snapshots: apply as upserts by start),
+    `price` events and `alert` events (an alert on the series or the whole pipeline, as
+    `/v1/alerts` shows it, when raised or resolved: apply as upserts by its id), beginning
+    with the current state, or with every candle since Last-Event-ID; a `: heartbeat`
+    comment when nothing happened for a while."""
     key = StreamKey(source, symbol, interval)
     with hub.subscribe(key) as queue:
-        events = await asyncio.to_thread(snapshot, reader, key, last_event_id, settings.max_limit)
+        events = await asyncio.to_thread(
+            snapshot, reader, alerts, key, last_event_id, settings.max_limit
+        )
         for event in events:
             yield to_sse(event)
         while True:
