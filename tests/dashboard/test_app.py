@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 import streamlit as st
 from fastapi import FastAPI
 from pymongo.database import Database
 from streamlit.testing.v1 import AppTest
 
+from coinstream_common.alerts import AlertRecord, alert_document
 from coinstream_common.mongo import Document
 from devstack.net import free_port
 from tests.support.api_server import serve
@@ -61,6 +64,9 @@ def test_kpis_and_charts_over_seeded_data(run_app: Callable[[str], AppTest], api
     assert any("Pipeline: ready" in caption.value for caption in app.caption)
     assert any("fresh" in markdown.value for markdown in app.markdown)  # the staleness badge
     assert len(app.get("vega_lite_chart")) == 2
+    # No alert: no banner, no marker layer.
+    assert not app.warning
+    assert "strokeDash" not in app.get("vega_lite_chart")[0].proto.spec
 
 
 def test_the_sidebar_offers_what_the_api_has(
@@ -102,3 +108,34 @@ def test_an_unreachable_api_gets_a_clear_message(run_app: Callable[[str], AppTes
     assert not app.exception
     assert app.error
     assert all("Cannot reach the data" in error.value for error in app.error)
+
+
+def test_an_active_alert_on_the_series_shows_in_a_banner_and_on_the_chart(
+    run_app: Callable[[str], AppTest], api_url: str, seeded: Database[Document]
+) -> None:
+    now_ms = int(time.time() * 1000)
+    raised = AlertRecord(
+        id=f"eth-move/simulated/ETH-USD/{now_ms - 600_000}",
+        rule="eth-move",
+        kind="price_move",
+        subject="simulated/ETH-USD",
+        source="simulated",
+        symbol="ETH-USD",
+        state="active",
+        raised_at=now_ms - 600_000,
+        threshold=3.0,
+        raise_value=3.5,
+    )
+    elsewhere = msgspec.structs.replace(
+        raised, id="btc-move", subject="simulated/BTC-USD", symbol="BTC-USD"
+    )
+    seeded["alerts"].insert_many([alert_document(raised), alert_document(elsewhere)])
+
+    app = run_app(api_url)
+
+    assert not app.exception
+    [banner] = app.warning
+    assert "**eth-move** · simulated/ETH-USD: moved 3.50 % (at least 3 %)" in banner.value
+    assert "BTC-USD" not in banner.value
+    # The marker layer, a dashed rule, is there only when an alert falls in the chart.
+    assert "strokeDash" in app.get("vega_lite_chart")[0].proto.spec

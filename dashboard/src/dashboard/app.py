@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.alerts import banner_line, markers_frame, on_series
 from dashboard.charts import candles_frame, candlestick_chart, chart_start, close_band_chart
 from dashboard.client import ApiClient, ApiUnavailable, NoData
 from dashboard.kpis import BADGE_COLOURS, MISSING, build_kpis
@@ -63,6 +64,11 @@ def fetch_candles(source: str, symbol: str, interval: str, span: str) -> tuple[l
     return rows, clipped
 
 
+@st.cache_data(ttl=settings.cache_ttl_s, show_spinner=False)
+def fetch_alerts(source: str, symbol: str, since: datetime) -> list[dict[str, Any]]:
+    return on_series(api_client().alerts(source, symbol, since), source, symbol)
+
+
 @dataclass(frozen=True)
 class Choice:
     source: str
@@ -72,6 +78,12 @@ class Choice:
     sma_period: int | None
     ema_period: int | None
     refresh_s: float
+
+
+def alerts_since(span: str) -> datetime:
+    """The chart's range back from now, on a minute boundary so that polls share a URL."""
+    start = datetime.now(UTC) - RANGES[span]
+    return start.replace(second=0, microsecond=0)
 
 
 def _index(options: list[str], wanted: str) -> int:
@@ -129,7 +141,13 @@ def kpi_cards(choice: Choice, latest: dict[str, Any]) -> None:
     st.caption(f"Pipeline: {kpis.pipeline}")
 
 
-def charts(choice: Choice) -> None:
+def alert_banner(alerts: list[dict[str, Any]]) -> None:
+    active = [a for a in alerts if a["state"] == "active"]
+    if active:
+        st.warning("  \n".join(banner_line(a) for a in active), icon="🔔")
+
+
+def charts(choice: Choice, alerts: list[dict[str, Any]]) -> None:
     rows, clipped = fetch_candles(choice.source, choice.symbol, choice.interval, choice.span)
     if not rows:
         st.info(f"No {choice.interval} candles for {choice.symbol} in the last {choice.span}.")
@@ -140,15 +158,18 @@ def charts(choice: Choice) -> None:
             f"Showing the newest {settings.max_points} {choice.interval} candles; "
             "choose a coarser interval to see the whole range."
         )
-    st.altair_chart(candlestick_chart(frame), use_container_width=True)
+    markers = markers_frame(alerts, frame["start"].iloc[0])
+    st.altair_chart(candlestick_chart(frame, markers), use_container_width=True)
     st.altair_chart(close_band_chart(frame), use_container_width=True)
 
 
 def live_view(choice: Choice) -> None:
     try:
         latest = fetch_latest(choice.source, choice.symbol)
+        alerts = fetch_alerts(choice.source, choice.symbol, alerts_since(choice.span))
+        alert_banner(alerts)
         kpi_cards(choice, latest)
-        charts(choice)
+        charts(choice, alerts)
     except NoData:
         st.info(f"No data yet for {choice.source} {choice.symbol}. It appears once ticks arrive.")
     except ApiUnavailable as error:

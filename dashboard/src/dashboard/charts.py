@@ -11,6 +11,7 @@ import pandas as pd
 from dashboard.indicators import ema, sma
 
 UP, DOWN = "#26a69a", "#ef5350"
+ALERT, CLEARED = "#ff9800", "#9e9e9e"
 PRICE_TOOLTIP = [
     alt.Tooltip("start:T", title="start (UTC)", format="%Y-%m-%d %H:%M"),
     alt.Tooltip("open:Q", format=",.2f"),
@@ -42,8 +43,9 @@ def overlay_columns(frame: pd.DataFrame) -> list[str | alt.FieldName]:
     return [str(c) for c in frame.columns if str(c).startswith(("SMA ", "EMA "))]
 
 
-def candlestick_chart(frame: pd.DataFrame) -> alt.VConcatChart:
-    """Candles (wick and body) with SMA/EMA overlays; volume bars below on the same time axis."""
+def candlestick_chart(frame: pd.DataFrame, markers: pd.DataFrame | None = None) -> alt.VConcatChart:
+    """Candles (wick and body) with SMA/EMA overlays, and a dashed rule at each alert's
+    raise (red) and resolve (grey); volume bars below on the same time axis."""
     base = alt.Chart(frame).encode(x=alt.X("start:T", title=None))
     direction = alt.condition("datum.close >= datum.open", alt.value(UP), alt.value(DOWN))
     price_axis = alt.Y("low:Q", title="price", scale=alt.Scale(zero=False))
@@ -60,6 +62,8 @@ def candlestick_chart(frame: pd.DataFrame) -> alt.VConcatChart:
                 tooltip=["indicator:N", alt.Tooltip("value:Q", format=",.2f")],
             )
         )
+    if markers is not None and not markers.empty:
+        layers.append(alert_rules(markers))
     price = alt.layer(*layers).resolve_scale(color="independent").properties(height=340)
     volume = base.mark_bar().encode(
         y=alt.Y("volume:Q", title="volume"),
@@ -68,6 +72,20 @@ def candlestick_chart(frame: pd.DataFrame) -> alt.VConcatChart:
     )
     chart: alt.VConcatChart = alt.vconcat(price, volume.properties(height=110)).resolve_scale(
         x="shared"
+    )
+    return chart
+
+
+def alert_rules(markers: pd.DataFrame) -> alt.Chart:
+    colour = alt.condition("datum.event == 'raised'", alt.value(ALERT), alt.value(CLEARED))
+    chart: alt.Chart = (
+        alt.Chart(markers)
+        .mark_rule(strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            x="time:T",
+            color=colour,
+            tooltip=["rule:N", "event:N", alt.Tooltip("time:T", format="%Y-%m-%d %H:%M:%S")],
+        )
     )
     return chart
 

@@ -44,6 +44,20 @@ class ApiClient:
         rows: list[dict[str, Any]] = self._get("/v1/candles", params)["candles"]
         return rows
 
+    def alerts(
+        self, source: str, symbol: str, since: datetime, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Alerts on the series raised since `since`, and every one active now (on any
+        series or on the whole pipeline), newest raised first."""
+        on_series = self._get(
+            "/v1/alerts",
+            {"source": source, "symbol": symbol, "since": since.isoformat(), "limit": str(limit)},
+        )["alerts"]
+        active = self._get("/v1/alerts", {"state": "active", "limit": str(limit)})["alerts"]
+        seen = {alert["id"] for alert in on_series}
+        rows: list[dict[str, Any]] = on_series + [a for a in active if a["id"] not in seen]
+        return rows
+
     def readiness(self) -> dict[str, Any]:
         """/ready's body, which says why when the pipeline is not ready (a 503)."""
         return self._get("/ready", accept={503})
