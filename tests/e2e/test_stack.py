@@ -8,13 +8,15 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
+import orjson
 import pytest
 from playwright.sync_api import sync_playwright
 
 from devstack.stack import Endpoints, LocalStack
-from tests.support.local_stack import stack_variables
+from tests.support.local_stack import JUMP_RULE, stack_variables
 from tests.support.pipeline import wait_for
 from tests.support.servers import ServerAddresses
 
@@ -100,6 +102,32 @@ def test_simulated_ticks_become_growing_candles_in_the_api(stack: LocalStack) ->
     assert float(later["high"]) >= float(later["low"]) > 0  # type: ignore[arg-type]
 
 
+def active_jump_alerts(stack: LocalStack) -> list[dict[str, Any]]:
+    response = httpx.get(f"{api_url(stack)}/v1/alerts", params={"state": "active"}, timeout=15)
+    response.raise_for_status()
+    return [a for a in response.json()["alerts"] if a["rule"] == JUMP_RULE]
+
+
+def test_a_scripted_jump_raises_an_alert_in_the_api_and_on_the_stream(stack: LocalStack) -> None:
+    wait_for(lambda: bool(active_jump_alerts(stack)), timeout_s=90, what="the jump's alert")
+    [alert] = active_jump_alerts(stack)
+    assert (alert["source"], alert["symbol"], alert["kind"]) == (
+        "simulated",
+        "BTC-USD",
+        "price_move",
+    )
+    assert alert["raise_value"] >= 5
+    params = {"source": "simulated", "symbol": "BTC-USD"}
+    deadline = time.monotonic() + 20
+    with httpx.stream("GET", f"{api_url(stack)}/v1/stream", params=params, timeout=20) as response:
+        # An active alert comes in the stream's first events.
+        for line in response.iter_lines():
+            assert time.monotonic() < deadline, "the alert did not come on the stream"
+            if line.startswith("data:") and f'"id":"{alert["id"]}"' in line:
+                break
+    assert orjson.loads(line.removeprefix("data:"))["state"] == "active"
+
+
 def test_the_dashboard_is_healthy_and_renders_a_chart(stack: LocalStack) -> None:
     port = stack.environment("dashboard")["STREAMLIT_SERVER_PORT"]
     url = f"http://127.0.0.1:{port}"
@@ -117,6 +145,8 @@ def test_the_dashboard_is_healthy_and_renders_a_chart(stack: LocalStack) -> None
             assert box["width"] > 300
             assert box["height"] > 200
             page.get_by_text("Last price").first.wait_for(state="visible", timeout=15_000)
+            # The jump's alert, in the banner above the cards.
+            page.get_by_text(JUMP_RULE).first.wait_for(state="visible", timeout=30_000)
             page.wait_for_timeout(1_000)  # let the fragment settle before the picture
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)

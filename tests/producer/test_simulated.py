@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import statistics
 
+import pytest
+from pydantic import ValidationError
+
+from producer.sources.jumps import parse_jumps
 from producer.sources.simulated import SimulatedSource
+from producer.sources.simulated_settings import SimulatedSettings
 from tests.support.ticks import T0
 
 
@@ -62,3 +67,46 @@ async def test_seeded_history_is_a_day_of_backfill_trades_ending_at_the_live_pri
     # The history walks back from the price the live market starts at.
     assert abs(ticks[-1].price / live[0].price - 1) < 0.01
     assert not history.rejected
+
+
+def test_a_scripted_jump_moves_its_symbol_once_at_its_time() -> None:
+    jumps = parse_jumps("BTC-USD:+10%@30s, ETH-USD:-5%@90s")
+    sim = SimulatedSource(
+        ["BTC-USD", "ETH-USD"],
+        seed=7,
+        trades_per_second=20,
+        poll_interval_s=0.25,
+        jumps=jumps,
+        clock=lambda: T0,
+    )
+    plain = source()
+
+    ticks = sim.trades_until(T0 + 60_000).ticks
+    same = plain.trades_until(T0 + 60_000).ticks
+
+    btc = [(t.event_time, t.price) for t in ticks if t.symbol == "BTC-USD"]
+    before = [p for at, p in btc if at < T0 + 30_000]
+    after = [p for at, p in btc if at >= T0 + 30_000]
+    assert min(after) / max(before) > 1.08
+    # The same random draws: after the jump, prices are the unscripted ones times 1.1.
+    unscripted = [t.price for t in same if t.symbol == "BTC-USD"]
+    assert [round(p, 4) for p in after] == [round(p * 1.1, 4) for p in unscripted[len(before) :]]
+    # ETH's jump is later than this poll.
+    assert [t.price for t in ticks if t.symbol == "ETH-USD"] == [
+        t.price for t in same if t.symbol == "ETH-USD"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("BTC-USD:10%@30s", "is not SYMBOL"),
+        ("BTC-USD:+10%", "is not SYMBOL"),
+        ("BTC-USD:-100%@5s", "zero or below"),
+    ],
+)
+def test_a_malformed_jump_is_refused_naming_it(text: str, complaint: str) -> None:
+    with pytest.raises(ValueError, match=complaint):
+        parse_jumps(text)
+    with pytest.raises(ValidationError, match="jumps"):
+        SimulatedSettings(jumps=text)

@@ -72,7 +72,7 @@ FIRST_GROWTH_LIMIT_S = 60.0
 # it is healthy again (its partitions are restored, and it catches up, after that).
 RESTART_SETTLE_S = 30.0
 RSS_GROWTH_LIMIT_PCT = 20.0
-APP_SERVICES = ("producer", "consumer", "api", "dashboard")
+APP_SERVICES = ("producer", "consumer", "alerter", "api", "dashboard")
 SERVERS = ("kafka", "ferretdb")
 # Workers notice the stop within: a stream read (20 s), or a dashboard reload (30 s)
 # and render (45 s + 15 s).
@@ -103,6 +103,7 @@ def stack(servers: LocalServers, tmp_path: Path) -> Iterator[LocalStack]:
         "DASHBOARD_PORT": str(free_port()),
         "PRODUCER_METRICS_PORT": str(free_port()),
         "CONSUMER_METRICS_PORT": str(free_port()),
+        "ALERTER_METRICS_PORT": str(free_port()),
     }
     endpoints = Endpoints(servers.endpoints.kafka_bootstrap, servers.endpoints.mongo_uri)
     local = LocalStack(ROOT, endpoints, variables, tmp_path / "logs")

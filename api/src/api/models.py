@@ -120,10 +120,12 @@ class AlertOut(BaseModel):
     symbol: str | None
     state: Literal["active", "resolved"]
     raised_at: datetime
-    resolved_at: datetime | None
+    # Null until resolved; an active alert's document may lack them (FerretDB drops the
+    # nulls of an upsert's $setOnInsert).
+    resolved_at: datetime | None = None
     threshold: float = Field(description="The measure at which the rule raises (docs/alerts.md)")
     raise_value: float = Field(description="The measure when raised")
-    resolve_value: float | None = Field(description="The measure when resolved")
+    resolve_value: float | None = Field(default=None, description="The measure when resolved")
 
 
 class AlertPage(BaseModel):

@@ -144,7 +144,9 @@ def kpi_cards(choice: Choice, latest: dict[str, Any]) -> None:
 def alert_banner(alerts: list[dict[str, Any]]) -> None:
     active = [a for a in alerts if a["state"] == "active"]
     if active:
-        st.warning("  \n".join(banner_line(a) for a in active), icon="🔔")
+        st.warning(
+            "  \n".join(banner_line(a) for a in active), icon=":material/notifications_active:"
+        )
 
 
 def charts(choice: Choice, alerts: list[dict[str, Any]]) -> None:

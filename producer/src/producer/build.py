@@ -64,6 +64,7 @@ class SourceFactory:
             trades_per_second=sim.trades_per_second,
             poll_interval_s=sim.poll_interval_s,
             history=sim.backfill,
+            jumps=sim.jump_list,
         )
 
     def coingecko(self) -> Source:

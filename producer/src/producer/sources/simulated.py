@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from coinstream_common.ticks import now_ms, trade_event_id
 from producer.sources.base import PollResult, validate_all
+from producer.sources.jumps import Jump
 
 SOURCE_NAME = "simulated"
 _SECONDS_PER_YEAR = 365 * 24 * 3600
@@ -34,6 +35,7 @@ class SimulatedSource:
         poll_interval_s: float,
         annual_volatility: float = 0.8,
         history: bool = False,
+        jumps: Sequence[Jump] = (),
         clock: Callable[[], int] = now_ms,
     ) -> None:
         self.poll_interval_s = poll_interval_s
@@ -47,6 +49,11 @@ class SimulatedSource:
         self._prices = {s: _START_PRICES.get(s.split("-")[0], 100.0) for s in symbols}
         self._last_time = dict.fromkeys(symbols, start)
         self._sequence = 0
+        # Per symbol, the jumps still to come: (when, factor), soonest last.
+        self._jumps: dict[str, list[tuple[int, float]]] = {s: [] for s in symbols}
+        for jump in sorted(jumps, key=lambda j: j.after_s, reverse=True):
+            if jump.symbol in self._jumps:
+                self._jumps[jump.symbol].append((start + round(jump.after_s * 1000), jump.factor))
 
     @property
     def streams(self) -> Sequence[str]:
@@ -92,6 +99,7 @@ class SimulatedSource:
         for symbol, last_price in self._prices.items():
             price = last_price
             moment = float(self._last_time[symbol])
+            jumps = self._jumps[symbol]
             while True:
                 gap_s = self._rng.expovariate(self._rate)
                 if moment + gap_s * 1000 > until_ms:
@@ -101,6 +109,8 @@ class SimulatedSource:
                 price *= math.exp(
                     self._sigma * math.sqrt(gap_s) * shock - 0.5 * self._sigma**2 * gap_s
                 )
+                while jumps and jumps[-1][0] <= moment:
+                    price *= jumps.pop()[1]
                 size = self._rng.lognormvariate(math.log(_MEAN_NOTIONAL_USD / price), 1.0)
                 self._sequence += 1
                 event_time = int(moment)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from producer.settings import SymbolSettings
+from producer.sources.jumps import Jump, parse_jumps
 
 
 class SimulatedSettings(SymbolSettings):
@@ -17,3 +18,15 @@ class SimulatedSettings(SymbolSettings):
     poll_interval_s: float = Field(default=0.25, gt=0)
     # Seeded history for the backfill; off by default, the simulated market starts now.
     backfill: bool = False
+    # Scripted jumps, e.g. "BTC-USD:+10%@60s" (producer/sources/jumps.py); empty: none.
+    jumps: str = ""
+
+    @field_validator("jumps")
+    @classmethod
+    def _valid_jumps(cls, value: str) -> str:
+        parse_jumps(value)
+        return value
+
+    @property
+    def jump_list(self) -> tuple[Jump, ...]:
+        return parse_jumps(self.jumps)
