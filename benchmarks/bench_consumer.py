@@ -31,12 +31,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import orjson
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Producer
 from pymongo import MongoClient
 from support import (  # type: ignore[import-not-found]
     bench_line,
     bench_servers,
+    ceiling,
+    fill,
     percentile,
     require,
 )
@@ -47,8 +48,6 @@ sys.path.insert(0, str(ROOT))
 from coinstream_common.candle_buckets import BUCKETS_COLLECTION, slot_fields  # noqa: E402
 from coinstream_common.settings import KafkaSettings  # noqa: E402
 from coinstream_common.ticks import encode_tick, make_tick, now_ms, trade_event_id  # noqa: E402
-from consumer.clients import consumer_config  # noqa: E402
-from consumer.settings import ConsumerSettings  # noqa: E402
 from devstack.net import free_port  # noqa: E402
 from devstack.paths import cache_dir  # noqa: E402
 from devstack.stack import Endpoints  # noqa: E402
@@ -65,41 +64,6 @@ FRESH_RATE, FRESH_SECONDS = 1_000, 20
 # quarter between runs on 2 shared cores: the median of five is reported (each run of ours
 # is a new group and database on the same topic). A run of Quix takes a minute.
 SHORT_RUNS = 5
-
-
-def fill(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
-    producer = Producer(
-        {
-            "bootstrap.servers": bootstrap,
-            "linger.ms": 50,
-            "batch.size": 1_000_000,
-            "queue.buffering.max.messages": 2_000_000,
-        }
-    )
-    for key, value in messages:
-        producer.produce(topic, key=key, value=value)
-        producer.poll(0)
-    require(producer.flush(120) == 0, "the topic was not filled")
-
-
-def ceiling(bootstrap: str, topic: str, total: int) -> float:
-    settings = ConsumerSettings(group_id=f"ceiling-{uuid.uuid4().hex[:8]}")
-    consumer = Consumer(consumer_config(KafkaSettings(bootstrap_servers=bootstrap), settings))
-    consumer.subscribe([topic])
-    count, first_batch, started = 0, 0, 0.0
-    try:
-        while count < total:
-            messages = consumer.consume(settings.batch_size, timeout=1.0)
-            if messages and not started:
-                started, first_batch = time.perf_counter(), len(messages)
-            for message in messages:
-                # As ours: an end-of-partition event (enable.partition.eof) is no tick.
-                if message.error() is None:
-                    orjson.loads(message.value() or b"")
-                    count += 1
-        return (total - first_batch) / (time.perf_counter() - started)
-    finally:
-        consumer.close()
 
 
 def rss_mb(pid: int) -> float:

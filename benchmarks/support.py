@@ -1,4 +1,5 @@
-"""What benchmarks share: the servers to run against, and robust statistics."""
+"""What benchmarks share: the servers to run against, filling a topic, the bare-consume
+ceiling that consumers of the ticks topic are measured against, and robust statistics."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ import contextlib
 import os
 import statistics
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import orjson
+from confluent_kafka import Consumer, Producer
+
+from coinstream_common.settings import KafkaSettings
+from consumer.clients import consumer_config
+from consumer.settings import ConsumerSettings
 from devstack.servers import start_local_servers
 from devstack.stack import Endpoints
 
@@ -54,3 +63,40 @@ def bench_line(name: str, **values: float | int | str) -> str:
         return f"{value:.3f}" if isinstance(value, float) else str(value)
 
     return " ".join([f"BENCH {name}", *(f"{k}={show(v)}" for k, v in values.items())])
+
+
+def fill(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    producer = Producer(
+        {
+            "bootstrap.servers": bootstrap,
+            "linger.ms": 50,
+            "batch.size": 1_000_000,
+            "queue.buffering.max.messages": 2_000_000,
+        }
+    )
+    for key, value in messages:
+        producer.produce(topic, key=key, value=value)
+        producer.poll(0)
+    require(producer.flush(120) == 0, "the topic was not filled")
+
+
+def ceiling(bootstrap: str, topic: str, total: int) -> float:
+    """A bare confluent-kafka loop that decodes each message (orjson) and does nothing
+    else, with the candle consumer's client settings: msgs/s after its first batch."""
+    settings = ConsumerSettings(group_id=f"ceiling-{uuid.uuid4().hex[:8]}")
+    consumer = Consumer(consumer_config(KafkaSettings(bootstrap_servers=bootstrap), settings))
+    consumer.subscribe([topic])
+    count, first_batch, started = 0, 0, 0.0
+    try:
+        while count < total:
+            messages = consumer.consume(settings.batch_size, timeout=1.0)
+            if messages and not started:
+                started, first_batch = time.perf_counter(), len(messages)
+            for message in messages:
+                # An end-of-partition event (enable.partition.eof) is no tick.
+                if message.error() is None:
+                    orjson.loads(message.value() or b"")
+                    count += 1
+        return (total - first_batch) / (time.perf_counter() - started)
+    finally:
+        consumer.close()

@@ -11,27 +11,26 @@ from hypothesis import strategies as st
 PriceTick = tuple[int, float]
 
 
+def window_prices(ticks: Sequence[PriceTick], index: int, span_s: int) -> list[float] | None:
+    """The prices in the window of ticks[index], or None when that tick is too late: those
+    read up to it whose second is within `span_s` of the newest second so far."""
+    newest = max(t // 1000 for t, _ in ticks[: index + 1])
+    if ticks[index][0] // 1000 < newest - span_s:
+        return None
+    return [p for t, p in ticks[: index + 1] if newest - span_s <= t // 1000]
+
+
 def window_span(ticks: Sequence[PriceTick], index: int, span_s: int) -> tuple[float, float] | None:
     """Low and high of the window of ticks[index], or None when that tick is too late."""
-    second = ticks[index][0] // 1000
-    newest = max(t // 1000 for t, _ in ticks[: index + 1])
-    if second < newest - span_s:
-        return None
-    inside = [p for t, p in ticks[: index + 1] if second - span_s <= t // 1000 <= second]
-    return min(inside), max(inside)
+    prices = window_prices(ticks, index, span_s)
+    return None if prices is None else (min(prices), max(prices))
 
 
 def move_pct(ticks: Sequence[PriceTick], index: int, span_s: int) -> float | None:
     """The largest |price / p - 1| in % over the prices p of the tick's window."""
-    if window_span(ticks, index, span_s) is None:
-        return None
-    second = ticks[index][0] // 1000
+    prices = window_prices(ticks, index, span_s)
     price = ticks[index][1]
-    return max(
-        abs(price / p - 1) * 100
-        for t, p in ticks[: index + 1]
-        if second - span_s <= t // 1000 <= second
-    )
+    return None if prices is None else max(abs(price / p - 1) * 100 for p in prices)
 
 
 def trigger_events(

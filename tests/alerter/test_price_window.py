@@ -27,23 +27,30 @@ def test_in_order_ticks_slide_the_window() -> None:
     assert window.add(14, 96.0) == (95.0, 97.0)
 
 
-def test_a_late_tick_is_measured_on_its_own_window_and_counts_for_later_ones() -> None:
+def test_a_late_tick_is_measured_on_the_window_as_it_stands_and_counts_later() -> None:
     window = PriceWindow(2)
     window.add(10, 100.0)
-    window.add(13, 100.0)
+    window.add(12, 100.0)
 
-    # [10, 12] holds second 10 but not 13.
-    assert window.add(12, 80.0) == (80.0, 100.0)
-    assert window.add(14, 100.0) == (80.0, 100.0)
+    # [10, 12]: the late 80 is in it, and stays while second 11 does.
+    assert window.add(11, 80.0) == (80.0, 100.0)
+    assert window.add(13, 100.0) == (80.0, 100.0)
+    assert window.add(14, 100.0) == (100.0, 100.0)
 
 
-def test_a_tick_more_than_a_span_behind_is_too_late_but_still_counts() -> None:
+def test_a_tick_more_than_a_span_behind_is_too_late_and_dropped() -> None:
     window = PriceWindow(2)
     window.add(20, 100.0)
 
     assert window.add(17, 50.0) is None
-    # 17 is in the window of an 18 that is not itself too late.
-    assert window.add(18, 100.0) == (50.0, 100.0)
-    # Beyond two spans a tick cannot be in any measured window: dropped.
-    assert window.add(15, 10.0) is None
-    assert window.add(18, 100.0) == (50.0, 100.0)
+    assert window.add(18, 90.0) == (90.0, 100.0)
+    # 17 was never in a window; 18 is while 20 is the newest.
+    assert window.add(20, 100.0) == (90.0, 100.0)
+
+
+def test_a_jump_past_the_whole_span_empties_the_window() -> None:
+    window = PriceWindow(3)
+    window.add(10, 50.0)
+    window.add(11, 150.0)
+
+    assert window.add(30, 100.0) == (100.0, 100.0)

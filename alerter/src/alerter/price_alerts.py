@@ -19,6 +19,23 @@ from alerter.price_window import PriceWindow
 from alerter.rules import PriceCrossRule, PriceMoveRule, PriceRule
 from alerter.trigger import AlertEvent, Trigger
 
+# Returned when a tick raises or resolves nothing, which is nearly always: never mutated.
+NO_EVENTS: list[AlertEvent] = []
+
+
+def quiet(trigger: Trigger, value: float) -> bool:
+    """True if `value` cannot change the trigger's state (below its raise threshold while
+    clear, at or above its clear threshold while active)."""
+    if trigger.active_since is None:
+        return value < trigger.raise_at
+    return value >= trigger.clear_below
+
+
+def _append(events: list[AlertEvent], event: AlertEvent | None) -> list[AlertEvent]:
+    if event is None:
+        return events
+    return [*events, event]
+
 
 def series_subject(source: str, symbol: str) -> str:
     return f"{source}/{symbol}"
@@ -63,7 +80,9 @@ class PriceAlerts:
             series.newest_ms = event_time_ms
         now = series.newest_ms
         second = event_time_ms // 1000
-        events: list[AlertEvent] = []
+        events: list[AlertEvent] = NO_EVENTS
+        # The loops run per tick: a trigger is called only when the measure may change
+        # its state (`quiet`), which is rare.
         for window, triggers in series.moves:
             span = window.add(second, price)
             if warm or span is None:
@@ -71,14 +90,12 @@ class PriceAlerts:
             low, high = span
             move = max(price / low - 1, 1 - price / high) * 100
             for trigger in triggers:
-                event = trigger.observe(move, now, offset)
-                if event is not None:
-                    events.append(event)
+                if not quiet(trigger, move):
+                    events = _append(events, trigger.observe(move, now, offset))
         if is_newest and not warm:
             for sign, trigger in series.crosses:
-                event = trigger.observe(sign * price, now, offset)
-                if event is not None:
-                    events.append(event)
+                if not quiet(trigger, sign * price):
+                    events = _append(events, trigger.observe(sign * price, now, offset))
         return events
 
     def _new_series(self, source: str, symbol: str) -> _Series:
