@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from werkzeug import Request, Response
 from coinstream_common.alerts import AlertRecord, alert_from_document, decode_alert
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import Tick
-from devstack.net import free_port
 from devstack.processes import ManagedProcess
 from tests.support.consumer_process import wait_caught_up
 from tests.support.pipeline import publish
@@ -49,57 +46,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def run_alerter(
-    servers: ServerAddresses, mongo_client: MongoClient[Document], tmp_path: Path
-) -> Iterator[Callable[..., ManagedProcess]]:
-    started: list[ManagedProcess] = []
-    databases: set[str] = set()
-
-    def start(
-        *,
-        topic: str,
-        group: str,
-        database: str,
-        alerts_topic: str,
-        rules: str = RULES,
-        **settings: str,
-    ) -> ManagedProcess:
-        rules_file = tmp_path / f"rules-{len(started)}.yml"
-        rules_file.write_text(rules)
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": str(Path.home()),
-            "KAFKA_BOOTSTRAP_SERVERS": servers.kafka_bootstrap,
-            "KAFKA_TICKS_TOPIC": topic,
-            "MONGO_URI": servers.mongo_uri,
-            "MONGO_DATABASE": database,
-            "ALERT_RULES_FILE": str(rules_file),
-            "ALERT_GROUP_ID": group,
-            "ALERT_TOPIC": alerts_topic,
-            "ALERT_FLUSH_INTERVAL_MS": "100",
-            "METRICS_PORT": str(free_port()),
-            "LOG_LEVEL": "INFO",
-            **{f"ALERT_{k.upper()}": v for k, v in settings.items()},
-        }
-        process = ManagedProcess(
-            f"alerter-{len(started)}",
-            [sys.executable, "-m", "alerter"],
-            env=env,
-            cwd=ROOT,
-            log_path=tmp_path / f"alerter-{len(started)}.log",
-        )
-        started.append(process)
-        databases.add(database)
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
-    for name in databases:
-        mongo_client.drop_database(name)
-
-
 def stored_alerts(mongo_client: MongoClient[Document], database: str) -> list[AlertRecord]:
     return [alert_from_document(d) for d in mongo_client[database]["alerts"].find()]
 
@@ -122,7 +68,9 @@ def test_a_price_path_raises_and_resolves_exactly_the_expected_alerts_through_a_
 
     # Up to 106: `move` raised and resolved, `move` and `above` raised again.
     publish(bootstrap, topic, ticks_of(PATH[:5]))
-    first = run_alerter(topic=topic, group=group, database=database, alerts_topic=alerts_topic)
+    first = run_alerter(
+        topic=topic, group=group, database=database, alerts_topic=alerts_topic, rules=RULES
+    )
     wait_caught_up(bootstrap, group, topic, [first], timeout_s=60)
     active = {(a.rule, a.state) for a in stored_alerts(mongo_client, database)}
     assert active == {("move", "resolved"), ("move", "active"), ("above", "active")}
@@ -131,7 +79,9 @@ def test_a_price_path_raises_and_resolves_exactly_the_expected_alerts_through_a_
 
     # The restart resumes both active alerts and resolves them at 200 s.
     publish(bootstrap, topic, ticks_of(PATH[5:]))
-    second = run_alerter(topic=topic, group=group, database=database, alerts_topic=alerts_topic)
+    second = run_alerter(
+        topic=topic, group=group, database=database, alerts_topic=alerts_topic, rules=RULES
+    )
     wait_caught_up(bootstrap, group, topic, [second], timeout_s=60)
     assert {
         (a.id, a.state, a.resolved_at) for a in stored_alerts(mongo_client, database)
@@ -140,7 +90,9 @@ def test_a_price_path_raises_and_resolves_exactly_the_expected_alerts_through_a_
     assert re.search(r'"read_again":\{"\d+":5\}', second.tail(200)), second.tail(20)
     # A third in a new group reads every tick again: it raises nothing twice.
     again = new_group()
-    third = run_alerter(topic=topic, group=again, database=database, alerts_topic=alerts_topic)
+    third = run_alerter(
+        topic=topic, group=again, database=database, alerts_topic=alerts_topic, rules=RULES
+    )
     wait_caught_up(bootstrap, again, topic, [third], timeout_s=60)
     second.stop()
     third.stop()
@@ -180,6 +132,7 @@ def test_a_webhook_that_fails_first_gets_every_transition_once_after_retries(
         group=group,
         database=f"alerts_{group}",
         alerts_topic=alerts_topic,
+        rules=RULES,
         webhook_url=httpserver.url_for("/hook"),
         webhook_retry_base_s="0.2",
     )

@@ -13,13 +13,14 @@ from pydantic import ValidationError
 from alerter.app import PriceAlerter, price_rules
 from alerter.clients import (
     build_health_watch,
+    build_index_feed,
     build_notifier,
     consumer_config,
     producer_config,
 )
 from alerter.repository import NOTIFIED, PUBLISHED, AlertRepository
 from alerter.rule_file import RuleFileError, load_rules
-from alerter.settings import AlerterSettings
+from alerter.settings import AlerterSettings, IndexSettings
 from coinstream_common.logs import configure_logging
 from coinstream_common.metrics import serve_metrics
 from coinstream_common.mongo import connect, database
@@ -34,7 +35,7 @@ DB_TIMEOUT_MS = 15_000
 def main() -> int:
     configure_logging(LogSettings().level)
     try:
-        settings = AlerterSettings()
+        settings, index_settings = AlerterSettings(), IndexSettings()
         rules = load_rules(settings.rules_file)
     except ValidationError as error:
         log.critical(
@@ -67,13 +68,15 @@ def main() -> int:
     repository.prepare()
     notifier = build_notifier(settings, repository)
     wake = notifier.wake if notifier is not None else lambda: None
+    producer = Producer(producer_config(kafka))
     alerter = PriceAlerter(
         Consumer(consumer_config(kafka, settings)),
-        Producer(producer_config(kafka)),
+        producer,
         repository,
         rules,
         settings,
         on_stored=wake,
+        index=build_index_feed(kafka, index_settings, producer),
     )
 
     def stored_elsewhere() -> None:

@@ -1,8 +1,10 @@
-"""The alerter's I/O shell for price rules: ticks in, alerts stored, published, committed.
+"""The alerter's I/O shell for price rules: ticks in, alerts stored, published, committed;
+and the composite index published as ticks (index_feed.py).
 
 Per flush: store the events (idempotent writes, repository.py), publish what the outbox
-holds, then commit the offsets, each with its partition's newest message time as the
-commit's metadata, which tells a restart how far back to read to rebuild the windows.
+holds, wait for the index ticks to be acknowledged, then commit the offsets, each with
+its partition's newest message time as the commit's metadata, which tells a restart how
+far back to read to rebuild the windows.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from confluent_kafka import (
 )
 
 from alerter import metrics
+from alerter.index_feed import IndexFeed
 from alerter.price_alerts import PriceAlerts
 from alerter.repository import PUBLISHED, AlertRepository
 from alerter.rules import PriceCrossRule, PriceMoveRule, PriceRule, Rule
@@ -50,9 +53,11 @@ class PriceAlerter:
         settings: AlerterSettings,
         *,
         on_stored: Callable[[], None] = lambda: None,
+        index: IndexFeed | None = None,
     ) -> None:
         self._consumer, self._producer = consumer, producer
         self._on_stored = on_stored
+        self._index = index
         self._repository = repository
         self._rules = {rule.name: rule for rule in rules}
         self._price_rules = price_rules(rules)
@@ -60,7 +65,9 @@ class PriceAlerter:
         longest = max(
             (r.window_s for r in self._price_rules if isinstance(r, PriceMoveRule)), default=0
         )
-        self._warm_ms = round((2 * longest + settings.warm_margin_s) * 1000)
+        # What a restart reads again must rebuild the windows and the index's prices.
+        index_age_s = index.max_age_ms / 1000 if index is not None else 0
+        self._warm_ms = round((max(2 * longest, index_age_s) + settings.warm_margin_s) * 1000)
         self._alerts = PriceAlerts(self._price_rules)
         self._topic = ""
         self._positions: dict[int, int] = {}  # next offset to commit, per partition
@@ -92,7 +99,7 @@ class PriceAlerter:
             self._producer.flush(KAFKA_TIMEOUT_S)
 
     def _handle(self, messages: list[Message]) -> None:
-        observe, decode = self._alerts.observe, TICK_DECODER.decode
+        observe, decode, index = self._alerts.observe, TICK_DECODER.decode, self._index
         positions, stamps, warm_until = self._positions, self._stamps, self._warm_until
         invalid = 0
         for message in messages:
@@ -114,6 +121,8 @@ class PriceAlerter:
             except DECODE_ERRORS:
                 invalid += 1  # the candle consumer dead-letters it; here it only counts
                 continue
+            if index is not None:
+                index.take(tick, partition, offset, warm=warm)
             events = observe(
                 tick.source, tick.symbol, tick.event_time, tick.price, offset, warm=warm
             )
@@ -137,7 +146,9 @@ class PriceAlerter:
             self._on_stored()
         if self._outbox_due:
             self._publish_outbox()
-        if self._positions:
+        if self._index is not None and not self._index.delivered(KAFKA_TIMEOUT_S):
+            log.warning("index ticks not acknowledged; offsets not committed yet")
+        elif self._positions:
             offsets = [
                 TopicPartition(self._topic, p, position, metadata=str(self._stamps.get(p, -1)))
                 for p, position in self._positions.items()
@@ -171,6 +182,8 @@ class PriceAlerter:
         from far enough before its committed offset to rebuild the windows."""
         self._alerts = PriceAlerts(self._price_rules)
         self._alerts.restore(self._repository.last_events())
+        if self._index is not None:
+            self._index.reset()
         self._warm_until = {}
         committed = consumer.committed(partitions, timeout=KAFKA_TIMEOUT_S)
         lookups = [

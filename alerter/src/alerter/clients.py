@@ -7,13 +7,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, Producer
 from pymongo.database import Database
 
 from alerter.health_watch import HealthSources, HealthWatch, health_rules
+from alerter.index_feed import IndexFeed
 from alerter.repository import AlertRepository
 from alerter.rules import Rule
-from alerter.settings import AlerterSettings
+from alerter.settings import AlerterSettings, IndexSettings
 from alerter.webhook import WebhookNotifier
 from coinstream_common.backoff import Backoff
 from coinstream_common.mongo import Document
@@ -71,3 +72,13 @@ def build_health_watch(
         httpx.Client(timeout=settings.check_interval_s),
     )
     return HealthWatch(rules, sources, repository, on_stored=on_stored)
+
+
+def build_index_feed(
+    kafka: KafkaSettings, settings: IndexSettings, producer: Producer
+) -> IndexFeed | None:
+    if not settings.enabled:
+        return None
+    return IndexFeed(
+        producer, kafka.ticks_topic, round(settings.max_age_s * 1000), settings.max_deviation_pct
+    )

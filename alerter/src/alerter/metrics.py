@@ -13,3 +13,7 @@ FLUSH_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 WEBHOOK_POSTS = Counter("alerter_webhook_posts", "Webhook POSTs by outcome", ["outcome"])
+INDEX_QUOTES = Counter("alerter_index_quotes", "Index ticks published")
+INDEX_EXCLUDED = Counter(
+    "alerter_index_excluded", "Index quotes a source was left out of as an outlier", ["source"]
+)

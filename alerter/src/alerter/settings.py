@@ -40,3 +40,15 @@ class AlerterSettings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         # Compose passes an unset ALERT_WEBHOOK_URL as "".
         return value or None
+
+
+class IndexSettings(BaseSettings):
+    """The composite index price (docs/alerts.md), from INDEX_* variables."""
+
+    model_config = SettingsConfigDict(env_prefix="INDEX_")
+
+    enabled: bool = True
+    # A source whose newest tick is older than this (behind the symbol's newest) is not live.
+    max_age_s: float = Field(default=60, gt=0)
+    # With three live sources or more, one this far from the median of the others is out.
+    max_deviation_pct: float = Field(default=2, gt=0)

@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from coinstream_common.settings import check_names, comma_separated
 from coinstream_common.ticks import SOURCE_PATTERN
 
-DEFAULT_SOURCES = "coingecko,coinbase,kraken,binance,simulated,replay"
+DEFAULT_SOURCES = "coingecko,coinbase,kraken,binance,simulated,replay,index"
 
 
 class ApiSettings(BaseSettings):

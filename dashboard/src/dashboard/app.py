@@ -13,6 +13,7 @@ from dashboard.charts import candles_frame, candlestick_chart, chart_start, clos
 from dashboard.client import ApiClient, ApiUnavailable, NoData
 from dashboard.kpis import BADGE_COLOURS, MISSING, build_kpis
 from dashboard.settings import DashboardSettings
+from dashboard.sources import default_source
 
 settings = DashboardSettings()
 INTERVALS = {"1m": 60, "5m": 300, "1h": 3600, "1d": 86400}
@@ -94,7 +95,8 @@ def sidebar(pairs: list[dict[str, Any]]) -> Choice:
     with st.sidebar:
         st.header("Chart")
         sources = sorted({row["source"] for row in pairs}) or [settings.default_source]
-        source = st.selectbox("Source", sources, index=_index(sources, settings.default_source))
+        preferred = default_source(pairs, settings.default_source, datetime.now(UTC))
+        source = st.selectbox("Source", sources, index=_index(sources, preferred))
         symbols = sorted(row["symbol"] for row in pairs if row["source"] == source)
         symbols = symbols or [settings.default_symbol]
         symbol = st.selectbox("Symbol", symbols, index=_index(symbols, settings.default_symbol))

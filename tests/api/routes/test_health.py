@@ -136,6 +136,7 @@ def test_docs_and_redoc_are_served(client: TestClient) -> None:
         "binance",
         "simulated",
         "replay",
+        "index",
     ]
     assert "CandleOut" in spec["components"]["schemas"]
     assert "notional" not in spec["components"]["schemas"]["CandleOut"]["properties"]
