@@ -17,7 +17,7 @@ from prometheus_client import REGISTRY
 from coinstream_common.settings import KafkaSettings
 from devstack.net import free_port
 from producer.checkpoints import Checkpoint
-from producer.feed import STARTUP_RETRY_S, Feed, Outlet
+from producer.feed import ROOM_CHECK_S, STARTUP_RETRY_S, Feed, Outlet
 from producer.progress import CursorTracker
 from producer.publisher import TickPublisher, producer_config
 from producer.sources.base import PollResult, SourceConfigError, SourceError
@@ -161,7 +161,7 @@ async def test_polling_pauses_while_the_buffer_is_full(
     paused, _ = feed(source, publisher, clock, saved)
     await run_for(paused, clock, 5)
     assert source.calls == []
-    assert set(clock.sleeps) == {0.1}
+    assert set(clock.sleeps) == {ROOM_CHECK_S}
 
 
 @pytest.fixture(autouse=True)

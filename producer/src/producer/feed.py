@@ -19,7 +19,10 @@ from producer.sources.base import PollResult, Source, SourceError
 
 log = logging.getLogger(__name__)
 STARTUP_RETRY_S = 5.0
-ROOM_CHECK_S = 0.1
+# A full buffer is checked again this often. The feed serves the delivery reports itself
+# meanwhile: waiting for the app's delivery loop (every 0.1 s) made a replay flat out
+# stall in 0.1 s steps, and its rate depend on how the two loops happened to line up.
+ROOM_CHECK_S = 0.005
 
 
 class Outlet:
@@ -121,7 +124,11 @@ class Feed:
         if self._outlet.publisher.has_room():
             return
         log.warning("buffer full; polling paused", extra={"source": self.source.name})
-        while not self._outlet.publisher.has_room():
+        publisher = self._outlet.publisher
+        while True:
+            publisher.serve_deliveries()
+            if publisher.has_room():
+                break
             await self._clock.sleep(ROOM_CHECK_S)
         log.info("polling resumed", extra={"source": self.source.name})
 
