@@ -38,29 +38,37 @@ def test_quotes_come_once_a_second_from_the_live_sources() -> None:
 
     quotes = [
         index.observe("coinbase", "BTC-USD", T0, 100.0),
-        index.observe("kraken", "BTC-USD", T0 + 500, 102.0),  # same second: no quote
+        index.observe("kraken", "BTC-USD", T0 + 500, 102.0),
+        index.observe("kraken", "BTC-USD", T0 + 800, 102.0),  # the same second: none
         index.observe("kraken", "BTC-USD", T0 + 1000, 102.0),
         # binance prints far off: out, and counted.
         index.observe("binance", "BTC-USD", T0 + 2000, 150.0),
         # coinbase's 100 is 61 s old at this tick: no longer live.
         index.observe("kraken", "BTC-USD", T0 + 61_000, 103.0),
+        # ... and binance's too: kraken alone, no index.
+        index.observe("kraken", "BTC-USD", T0 + 63_000, 103.0),
     ]
 
-    assert quotes[1] is None
+    # One source: no index; then one a second at most.
+    assert quotes[0] is None
+    assert quotes[1] is not None
     assert [(q.price, q.event_time, q.sources, q.excluded) for q in quotes if q] == [
-        (100.0, T0, ("coinbase",), ()),
+        (101.0, T0 + 500, ("coinbase", "kraken"), ()),
         (101.0, T0 + 1000, ("coinbase", "kraken"), ()),
         (101.0, T0 + 2000, ("coinbase", "kraken"), ("binance",)),
         (126.5, T0 + 61_000, ("binance", "kraken"), ()),
     ]
+    assert quotes[-1] is None
 
 
 def test_index_ticks_read_back_move_nothing_and_a_late_tick_quotes_nothing() -> None:
     index = IndexPrices(max_age_ms=60 * SECOND, max_deviation_pct=2)
     index.observe("coinbase", "BTC-USD", T0 + 5000, 100.0)
+    assert index.observe("kraken", "BTC-USD", T0 + 5500, 101.0) is not None
 
     assert index.observe(INDEX_SOURCE, "BTC-USD", T0 + 9000, 999.0) is None
-    assert index.observe("kraken", "BTC-USD", T0 + 3000, 101.0) is None
+    # A second that has had its quote already.
+    assert index.observe("kraken", "BTC-USD", T0 + 3000, 102.0) is None
     quote = index.observe("kraken", "BTC-USD", T0 + 6000, 101.0)
     assert quote is not None
     assert quote.price == 100.5

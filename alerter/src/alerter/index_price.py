@@ -1,11 +1,12 @@
 """The composite index price of a symbol: one fair price from every source that quotes it.
 
 At each tick, per symbol: the newest price of each source whose newest tick is at most
-`max_age_ms` older than the symbol's newest event time is live. With three live sources
+`max_age_ms` older than the symbol's newest event time is live. The index exists while
+two sources or more are live (of one, it would only repeat its price). With three live sources
 or more, a source whose price deviates from the median of the others by more than
 `max_deviation_pct` % is excluded, the worst first (one bad print cannot move the
-index); the index is the median of the prices left. With one or two live sources none
-can be told to be the outlier, so the index is their median. docs/alerts.md, "Composite
+index); the index is the median of the prices left. With two live sources neither can
+be told to be the outlier, so the index is their median. docs/alerts.md, "Composite
 index price", says why.
 
 An index quote is emitted at most once per symbol and second of event time (at the
@@ -20,6 +21,8 @@ import statistics
 from dataclasses import dataclass
 
 INDEX_SOURCE = "index"
+# An index of one source would only repeat its price: it needs two live sources at least.
+MIN_SOURCES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +89,14 @@ class IndexPrices:
             state.latest[source] = (price, event_time)
         state.newest_ms = max(state.newest_ms, event_time)
         second = event_time // 1000
-        if second <= state.emitted_second:
+        # One source ever quoted: no composite to make (the fast path of most setups).
+        if second <= state.emitted_second or len(state.latest) < MIN_SOURCES:
             return None
-        state.emitted_second = second
         oldest = state.newest_ms - self._max_age_ms
         live = {s: p for s, (p, at) in state.latest.items() if at >= oldest}
+        if len(live) < MIN_SOURCES:
+            return None
+        state.emitted_second = second
         index, excluded = composite(live, self._max_deviation_pct)
         return IndexQuote(
             symbol,
