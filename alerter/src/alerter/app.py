@@ -100,7 +100,8 @@ class PriceAlerter:
 
     def _handle(self, messages: list[Message]) -> None:
         observe, decode, index = self._alerts.observe, TICK_DECODER.decode, self._index
-        positions, stamps, warm_until = self._positions, self._stamps, self._warm_until
+        warm_until = self._warm_until
+        newest: dict[int, Message] = {}  # the last message read per partition, not warm
         invalid = 0
         for message in messages:
             error = message.error()
@@ -112,10 +113,7 @@ class PriceAlerter:
             # Read again to rebuild windows: evaluated before, and committed already.
             warm = offset < warm_until.get(partition, 0)
             if not warm:
-                positions[partition] = offset + 1
-                stamp = message.timestamp()[1]
-                if stamp > stamps.get(partition, -1):
-                    stamps[partition] = stamp
+                newest[partition] = message
             try:
                 tick = decode(message.value() or b"")
             except DECODE_ERRORS:
@@ -128,6 +126,11 @@ class PriceAlerter:
             )
             if events:
                 self._pending += events
+        for partition, message in newest.items():
+            self._positions[partition] = (message.offset() or 0) + 1
+            # The commit's metadata: how far back a restart reads (its partition's messages
+            # are in produce order, so the last one's time is about the newest).
+            self._stamps[partition] = max(self._stamps.get(partition, -1), message.timestamp()[1])
         metrics.TICKS_READ.inc(len(messages))
         metrics.TICKS_INVALID.inc(invalid)
 
