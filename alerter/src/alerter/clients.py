@@ -18,18 +18,20 @@ from alerter.settings import AlerterSettings, IndexSettings
 from alerter.webhook import WebhookNotifier
 from coinstream_common.backoff import Backoff
 from coinstream_common.mongo import Document
-from coinstream_common.settings import KafkaSettings, comma_separated
+from coinstream_common.settings import KafkaSettings, comma_separated, topic_reader_tuning
 
 
 def consumer_config(kafka: KafkaSettings, settings: AlerterSettings) -> dict[str, Any]:
-    return kafka.client_config() | {
-        "group.id": settings.group_id,
-        "session.timeout.ms": settings.session_timeout_ms,
-        "enable.auto.commit": False,
-        "auto.offset.reset": "earliest",
-        # See the consumer's clients.py: the default 1 s pause starves a fast reader.
-        "fetch.queue.backoff.ms": 10,
-    }
+    return (
+        kafka.client_config()
+        | {
+            "group.id": settings.group_id,
+            "session.timeout.ms": settings.session_timeout_ms,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+        }
+        | topic_reader_tuning()
+    )
 
 
 def producer_config(kafka: KafkaSettings) -> dict[str, Any]:

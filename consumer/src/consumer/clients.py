@@ -8,7 +8,7 @@ from confluent_kafka import Consumer, Producer
 from pymongo.database import Database
 
 from coinstream_common.mongo import Document
-from coinstream_common.settings import KafkaSettings
+from coinstream_common.settings import KafkaSettings, topic_reader_tuning
 from consumer.app import CandleConsumer
 from consumer.settings import ConsumerSettings
 from consumer.side_outputs import SideOutputs
@@ -16,26 +16,19 @@ from consumer.storage import ConsumerStore
 
 
 def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[str, Any]:
-    return kafka.client_config() | {
-        "group.id": settings.group_id,
-        "session.timeout.ms": settings.session_timeout_ms,
-        "enable.auto.commit": False,
-        "auto.offset.reset": "earliest",
-        # The end of a partition, reached, is what lets wall time run its log clock on
-        # (consumer/partition_clock.py).
-        "enable.partition.eof": True,
-        # librdkafka pauses fetching for this long whenever its queue is full. Its default
-        # (1 s) starves a fast consumer; 0 makes its fetch thread spin while a slower one
-        # catches up (measured: 6-10 s of CPU per million messages, against 0.5 s at 10 ms).
-        "fetch.queue.backoff.ms": 10,
-        # Prefetch deeply (still capped at queued.max.messages.kbytes, 64 MB by default),
-        # so a backlog is read while the last batch is being folded.
-        "queued.min.messages": 500_000,
-        # Larger fetches than librdkafka's 1 MB a partition: fewer requests for the broker
-        # to serve on the same cores (docs/consumer.md, "Fetch sizes").
-        "max.partition.fetch.bytes": 8 * 1024 * 1024,
-        "fetch.max.bytes": 64 * 1024 * 1024,
-    }
+    return (
+        kafka.client_config()
+        | {
+            "group.id": settings.group_id,
+            "session.timeout.ms": settings.session_timeout_ms,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            # The end of a partition, reached, is what lets wall time run its log clock on
+            # (consumer/partition_clock.py).
+            "enable.partition.eof": True,
+        }
+        | topic_reader_tuning()
+    )
 
 
 def side_output_config(kafka: KafkaSettings) -> dict[str, Any]:
