@@ -30,8 +30,13 @@ def invalid(name: str, message: str, value: object, where: str = "query") -> Req
 
 
 def _not_a_number(value: object) -> object:
-    # Pydantic would read "1711353600" as a Unix time; the API promises ISO-8601 only.
-    if isinstance(value, str) and value.strip().replace(".", "", 1).lstrip("-").isdigit():
+    # Pydantic would read "1711353600" (or "1e-167") as a Unix time; the API promises
+    # ISO-8601 only. Anything Python reads as a number is one.
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
         raise ValueError("must be an ISO-8601 date-time with a timezone, e.g. 2024-03-25T08:00:00Z")
     return value
 

@@ -135,6 +135,7 @@ def test_pages_follow_each_other_without_gap_or_repeat(client: TestClient) -> No
         # A candle page's cursor names no alert.
         ({"cursor": encode_cursor(as_datetime(T0))}, "cursor"),
         ({"symbol": "btc"}, "symbol"),
+        ({"since": "1.08e-167"}, "since"),
         ({"limit": 21}, "limit"),
     ],
 )
