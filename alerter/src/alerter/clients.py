@@ -18,20 +18,11 @@ from alerter.settings import AlerterSettings, IndexSettings
 from alerter.webhook import WebhookNotifier
 from coinstream_common.backoff import Backoff
 from coinstream_common.mongo import Document
-from coinstream_common.settings import KafkaSettings, comma_separated, topic_reader_tuning
+from coinstream_common.settings import KafkaSettings, comma_separated, topic_reader_config
 
 
 def consumer_config(kafka: KafkaSettings, settings: AlerterSettings) -> dict[str, Any]:
-    return (
-        kafka.client_config()
-        | {
-            "group.id": settings.group_id,
-            "session.timeout.ms": settings.session_timeout_ms,
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
-        }
-        | topic_reader_tuning()
-    )
+    return topic_reader_config(kafka, settings.group_id, settings.session_timeout_ms)
 
 
 def producer_config(kafka: KafkaSettings) -> dict[str, Any]:

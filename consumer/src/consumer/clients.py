@@ -8,7 +8,7 @@ from confluent_kafka import Consumer, Producer
 from pymongo.database import Database
 
 from coinstream_common.mongo import Document
-from coinstream_common.settings import KafkaSettings, topic_reader_tuning
+from coinstream_common.settings import KafkaSettings, topic_reader_config
 from consumer.app import CandleConsumer
 from consumer.settings import ConsumerSettings
 from consumer.side_outputs import SideOutputs
@@ -16,19 +16,11 @@ from consumer.storage import ConsumerStore
 
 
 def consumer_config(kafka: KafkaSettings, settings: ConsumerSettings) -> dict[str, Any]:
-    return (
-        kafka.client_config()
-        | {
-            "group.id": settings.group_id,
-            "session.timeout.ms": settings.session_timeout_ms,
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
-            # The end of a partition, reached, is what lets wall time run its log clock on
-            # (consumer/partition_clock.py).
-            "enable.partition.eof": True,
-        }
-        | topic_reader_tuning()
-    )
+    return topic_reader_config(kafka, settings.group_id, settings.session_timeout_ms) | {
+        # The end of a partition, reached, is what lets wall time run its log clock on
+        # (consumer/partition_clock.py).
+        "enable.partition.eof": True,
+    }
 
 
 def side_output_config(kafka: KafkaSettings) -> dict[str, Any]:
