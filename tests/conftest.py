@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from pymongo import MongoClient
 from pymongo.database import Database
+from pytest_httpserver import HTTPServer
 
 from coinstream_common.mongo import Document
 from tests.support.servers import ServerAddresses, test_servers
@@ -48,6 +49,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if problems:
         print("\n--require-all: " + "; ".join(problems))
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def make_httpserver() -> Iterator[HTTPServer]:
+    """pytest-httpserver's server, bound to 127.0.0.1 and threaded: a handler that hangs past
+    the client's timeout must not hold up the retry that follows it."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
 
 
 @pytest.fixture(scope="session")

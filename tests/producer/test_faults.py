@@ -4,14 +4,12 @@ Retry-After; then a good answer. What is published, what was waited, what was lo
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from producer.http import SourceHttp
 from producer.sources.base import Source
@@ -22,6 +20,7 @@ from producer.sources.kraken import KrakenSource
 from tests.support.fake_clock import FakeClock
 from tests.support.fake_coinbase import trade_json
 from tests.support.http_sources import backoff_delays, source_http
+from tests.support.slow_answer import LateAnswers
 
 NOW = 1_711_360_000_000
 REASONS = ["http_502", "bad_json", "rate_limited", "timeout", "rate_limited"]
@@ -116,11 +115,6 @@ CASES = {
 }
 
 
-def slow(_request: Request) -> Response:
-    time.sleep(0.8)  # past the client's 0.5 s timeout
-    return Response("[]", content_type="application/json")
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 async def test_faults_are_retried_waited_logged_and_nothing_is_lost(
     name: str,
@@ -128,6 +122,7 @@ async def test_faults_are_retried_waited_logged_and_nothing_is_lost(
     httpserver: HTTPServer,
     clock: FakeClock,
     caplog: pytest.LogCaptureFixture,
+    late_answers: LateAnswers,
 ) -> None:
     case = CASES[name]
     http = source_http(client, httpserver.url_for(""), clock, source=name, max_attempts=6)
@@ -139,7 +134,7 @@ async def test_faults_are_retried_waited_logged_and_nothing_is_lost(
     )
     faults(case.path).respond_with_data('[{"a": 1', content_type="application/json")
     faults(case.path).respond_with_json({"message": "Public rate limit exceeded"}, status=429)
-    faults(case.path).respond_with_handler(slow)
+    faults(case.path).respond_with_handler(late_answers.handler("[]"))
     faults(case.path).respond_with_json({"code": -1003}, status=429, headers={"Retry-After": "3"})
     httpserver.expect_request(case.path).respond_with_json(case.good)
 

@@ -8,12 +8,12 @@ import time
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from producer.sources.base import SourceConfigError, SourceError
 from tests.support.fake_clock import FakeClock
 from tests.support.http_sources import USER_AGENT, backoff_delays, source_http
 from tests.support.resetting_server import resetting_server
+from tests.support.slow_answer import LateAnswers
 
 CLOUDFLARE_502 = "<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>"
 RATE_LIMITED = '{"status":{"error_code":429,"error_message":"You\'ve exceeded the Rate Limit."}}'
@@ -161,13 +161,9 @@ async def test_configuration_errors_are_not_retried(
 
 
 async def test_a_slow_answer_times_out_and_is_retried(
-    client: httpx.AsyncClient, httpserver: HTTPServer
+    client: httpx.AsyncClient, httpserver: HTTPServer, late_answers: LateAnswers
 ) -> None:
-    def slow(_request: Request) -> Response:
-        time.sleep(0.8)  # past the client's 0.5 s timeout
-        return Response("{}", content_type="application/json")
-
-    httpserver.expect_oneshot_request("/p").respond_with_handler(slow)
+    httpserver.expect_oneshot_request("/p").respond_with_handler(late_answers.handler("{}"))
     httpserver.expect_oneshot_request("/p").respond_with_json({"late": False})
     clock = FakeClock()
     response = await source_http(client, httpserver.url_for(""), clock).get_json("/p")
