@@ -11,13 +11,15 @@ FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
 # What every image runs on.
 FROM python:3.11.13-slim-bookworm AS python-slim
 
-# The consumer's build compiles its per-tick modules with mypyc (consumer/setup.py),
-# which needs a C compiler: the full image has one. The other services build on slim.
-FROM python:3.11.13-bookworm AS build-base-consumer
+# The consumer's and the alerter's builds compile their per-tick modules with mypyc
+# (their setup.py), which needs a C compiler: the full image has one. The other services
+# build on slim.
+FROM python:3.11.13-bookworm AS build-with-compiler
+FROM build-with-compiler AS build-base-consumer
+FROM build-with-compiler AS build-base-alerter
 FROM python-slim AS build-base-producer
 FROM python-slim AS build-base-api
 FROM python-slim AS build-base-dashboard
-FROM python-slim AS build-base-alerter
 
 # build-base-${SERVICE} is one of the stages above, not an image to pin.
 # hadolint ignore=DL3006
@@ -39,6 +41,7 @@ COPY tools/devstack/pyproject.toml tools/devstack/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "coinstream-${SERVICE}" --no-install-workspace
 COPY common/src common/src
+COPY tools/compile tools/compile
 COPY ${SERVICE} ${SERVICE}
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "coinstream-${SERVICE}" --no-editable

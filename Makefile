@@ -25,9 +25,11 @@ $(UV):
 	python3 -m venv $(CACHE)/uv-$(UV_VERSION)
 	$(CACHE)/uv-$(UV_VERSION)/bin/pip install --quiet uv==$(UV_VERSION)
 
-# The consumer is installed as a compiled wheel (consumer/setup.py): its sources count too.
+# The consumer and the alerter are installed as compiled wheels (their setup.py): their
+# sources count too.
 .venv/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml tools/devstack/pyproject.toml \
-		consumer/setup.py $(wildcard consumer/src/consumer/*.py)
+		tools/compile/mypyc_setup.py consumer/setup.py $(wildcard consumer/src/consumer/*.py) \
+		alerter/setup.py $(wildcard alerter/src/alerter/*.py)
 	$(UV) sync --frozen --all-packages --quiet
 	touch $@
 
