@@ -124,6 +124,12 @@ class KafkaCluster:
         broker.wait_started(process, timeout_s)
         self.wait_registered(self.running_brokers(), timeout_s)
 
+    def restart_stopped(self, timeout_s: float = 90.0) -> None:
+        """Start again every broker that is stopped or killed."""
+        for node_id in self.brokers:
+            if node_id not in self._processes:
+                self.restart(node_id, timeout_s)
+
     def running_brokers(self) -> int:
         return sum(1 for node_id in self._processes if node_id != CONTROLLER_ID)
 
