@@ -82,6 +82,14 @@ def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaClu
     cluster.stop()
 
 
+@pytest.fixture
+def faulty_cluster(kafka_cluster: KafkaCluster) -> Iterator[KafkaCluster]:
+    """The session's cluster, for a test that stops or kills brokers: every broker runs
+    again after it."""
+    yield kafka_cluster
+    kafka_cluster.restart_stopped()
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap(servers: ServerAddresses) -> str:
     return servers.kafka_bootstrap

@@ -110,25 +110,29 @@ class KafkaCluster:
         process.signal(signal.SIGKILL)
         process.stop()
 
-    def stop_broker(self, node_id: int) -> int:
-        """Stop one broker gracefully (SIGTERM); returns its exit status."""
-        return self._processes.pop(node_id).stop()
+    def stop_brokers(self, *node_ids: int) -> list[int]:
+        """Stop brokers gracefully (SIGTERM), all at once; returns their exit statuses."""
+        processes = [self._processes.pop(node_id) for node_id in node_ids]
+        for process in processes:
+            process.signal(signal.SIGTERM)
+        return [process.stop() for process in processes]
 
-    def restart(self, node_id: int, timeout_s: float = 90.0) -> None:
-        """Start a stopped or killed broker again on its data directory and port, and wait
-        until it has registered again."""
-        if node_id in self._processes:
-            raise RuntimeError(f"broker {node_id} is running")
-        broker = self.brokers[node_id]
-        self._processes[node_id] = process = broker.launch(self._next_log(node_id))
-        broker.wait_started(process, timeout_s)
+    def restart(self, *node_ids: int, timeout_s: float = 90.0) -> None:
+        """Start stopped or killed brokers again, all at once, on their data directories
+        and ports, and wait until each has registered again."""
+        if running := set(node_ids) & set(self._processes):
+            raise RuntimeError(f"brokers {sorted(running)} are running")
+        for node_id in node_ids:
+            self._processes[node_id] = self.brokers[node_id].launch(self._next_log(node_id))
+        for node_id in node_ids:
+            self.brokers[node_id].wait_started(self._processes[node_id], timeout_s)
         self.wait_registered(self.running_brokers(), timeout_s)
 
     def restart_stopped(self, timeout_s: float = 90.0) -> None:
         """Start again every broker that is stopped or killed."""
-        for node_id in self.brokers:
-            if node_id not in self._processes:
-                self.restart(node_id, timeout_s)
+        stopped = [node_id for node_id in self.brokers if node_id not in self._processes]
+        if stopped:
+            self.restart(*stopped, timeout_s=timeout_s)
 
     def running_brokers(self) -> int:
         return sum(1 for node_id in self._processes if node_id != CONTROLLER_ID)

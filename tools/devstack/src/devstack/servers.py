@@ -23,12 +23,12 @@ class Stoppable(Protocol):
     def stop(self) -> object: ...
 
 
-KafkaT = TypeVar("KafkaT", bound=Stoppable, covariant=True)
+KafkaT_co = TypeVar("KafkaT_co", bound=Stoppable, covariant=True)
 
 
 @dataclass(frozen=True)
-class LocalServers(Generic[KafkaT]):
-    kafka: KafkaT
+class LocalServers(Generic[KafkaT_co]):
+    kafka: KafkaT_co
     ferretdb: ManagedProcess
     endpoints: Endpoints
 
@@ -74,8 +74,8 @@ def start_local_cluster_servers(
 
 
 def _beside_ferretdb(
-    data_dir: Path, mongo_port: int | None, start_kafka: Callable[[], tuple[KafkaT, str]]
-) -> LocalServers[KafkaT]:
+    data_dir: Path, mongo_port: int | None, start_kafka: Callable[[], tuple[KafkaT_co, str]]
+) -> LocalServers[KafkaT_co]:
     ferret = FerretDB(
         binary=install_ferretdb(), data_dir=data_dir / "ferretdb", port=mongo_port or free_port()
     )
