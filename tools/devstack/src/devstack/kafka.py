@@ -92,6 +92,7 @@ class KafkaBroker:
     port: int
     controller_port: int
     heap: str = "-Xmx512m"
+    jvm_flags: tuple[str, ...] = ()
     node_id: int = 1
     roles: str = "broker,controller"
     quorum: str = ""  # controller.quorum.voters; empty: this node's own controller
@@ -162,7 +163,14 @@ class KafkaBroker:
         env = {"PATH": os.environ["PATH"], "HOME": str(Path.home())}
         return ManagedProcess(
             f"kafka-{self.node_id}",
-            [*java, self.heap, f"-Dlog4j.configuration=file:{log4j}", "kafka.Kafka", str(config)],
+            [
+                *java,
+                self.heap,
+                *self.jvm_flags,
+                f"-Dlog4j.configuration=file:{log4j}",
+                "kafka.Kafka",
+                str(config),
+            ],
             env=env,
             cwd=self.data_dir,
             log_path=log_path,
