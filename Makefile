@@ -14,6 +14,7 @@ PYTEST := $(RUN) pytest
 
 help:
 	@echo "make run        the whole stack on 127.0.0.1 without Docker (Ctrl-C stops it)"
+	@echo "                CLUSTER=3: on three Kafka brokers, topics replicated"
 	@echo "make test       lint, type-check and every test (unit, integration, e2e, deploy)"
 	@echo "make test-unit  the fast tests only"
 	@echo "make bench      benchmarks; prints BENCH lines (BENCH=\"consumer api\" picks some)"
@@ -41,8 +42,9 @@ servers: setup
 system-deps:
 	tools/install-system-deps.sh
 
+# CLUSTER=3: on three Kafka brokers, topics replicated three times (docs/cluster.md).
 run: servers
-	$(RUN) python tools/run_stack.py
+	LOCAL_KAFKA_BROKERS=$(or $(CLUSTER),$(LOCAL_KAFKA_BROKERS),1) $(RUN) python tools/run_stack.py
 
 lint: setup
 	$(RUN) ruff check .

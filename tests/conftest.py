@@ -12,6 +12,8 @@ from pymongo.database import Database
 from pytest_httpserver import HTTPServer
 
 from coinstream_common.mongo import Document
+from devstack.kafka import install_kafka
+from devstack.kafka_cluster import KafkaCluster
 from tests.support.servers import ServerAddresses, test_servers
 from tests.support.topics import create_tick_topics
 
@@ -67,6 +69,25 @@ def make_httpserver() -> Iterator[HTTPServer]:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerAddresses]:
     with test_servers(tmp_path_factory.mktemp("servers")) as found:
         yield found
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
+    """Three real brokers of their own, beside the session's single one; started only when
+    a test asks for them. A test that stops or kills brokers starts them again after it
+    (the `cluster` fixtures do), so the next test finds all three."""
+    cluster = KafkaCluster(install_kafka(), tmp_path_factory.mktemp("kafka-cluster"))
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def faulty_cluster(kafka_cluster: KafkaCluster) -> Iterator[KafkaCluster]:
+    """The session's cluster, for a test that stops or kills brokers: every broker runs
+    again after it."""
+    yield kafka_cluster
+    kafka_cluster.restart_stopped()
 
 
 @pytest.fixture(scope="session")

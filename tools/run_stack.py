@@ -1,4 +1,9 @@
-"""`make run`: the whole coinstream stack on 127.0.0.1, without Docker. Ctrl-C stops it."""
+"""`make run`: the whole coinstream stack on 127.0.0.1, without Docker. Ctrl-C stops it.
+
+`make run CLUSTER=3` (LOCAL_KAFKA_BROKERS=3) runs it on three Kafka brokers instead of
+one, on ports LOCAL_KAFKA_PORT and up, with topics of three replicas, two in sync; the
+shell's KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS still win.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,37 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from devstack.servers import start_local_servers
+from devstack.servers import (
+    LocalServers,
+    Stoppable,
+    start_local_cluster_servers,
+    start_local_servers,
+)
 from devstack.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_DIR = ROOT / ".run"
 KAFKA_PORT = int(os.environ.get("LOCAL_KAFKA_PORT", "19092"))
 MONGO_PORT = int(os.environ.get("LOCAL_MONGO_PORT", "27017"))
+BROKERS = int(os.environ.get("LOCAL_KAFKA_BROKERS") or "1")
+# Over .env, which .env.example makes 1 and 1, so that CLUSTER=3 alone replicates.
+CLUSTER_TOPIC_SETTINGS = {"KAFKA_REPLICATION_FACTOR": "3", "KAFKA_MIN_INSYNC_REPLICAS": "2"}
+
+
+def start_servers() -> LocalServers[Stoppable]:
+    if BROKERS == 1:
+        return start_local_servers(RUN_DIR, kafka_port=KAFKA_PORT, mongo_port=MONGO_PORT)
+    ports = [KAFKA_PORT + n for n in range(BROKERS)]
+    return start_local_cluster_servers(
+        RUN_DIR, brokers=BROKERS, kafka_ports=ports, mongo_port=MONGO_PORT
+    )
 
 
 def main() -> int:
     # Like Docker Compose: .env first, the shell's environment wins.
     variables = {k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None}
+    if BROKERS > 1:
+        variables |= CLUSTER_TOPIC_SETTINGS
     variables |= os.environ
     stopping = False
 
@@ -32,7 +56,7 @@ def main() -> int:
     started = time.monotonic()
     servers = stack = None
     try:
-        servers = start_local_servers(RUN_DIR, kafka_port=KAFKA_PORT, mongo_port=MONGO_PORT)
+        servers = start_servers()
         stack = LocalStack(ROOT, servers.endpoints, variables, RUN_DIR / "logs", echo=True)
         stack.start()
         signal.signal(signal.SIGINT, request_stop)

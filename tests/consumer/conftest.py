@@ -18,16 +18,23 @@ from tests.support.servers import ServerAddresses
 def run_consumers(
     servers: ServerAddresses, mongo_client: MongoClient[Document], tmp_path: Path
 ) -> Iterator[Callable[..., ManagedProcess]]:
-    """Start `python -m consumer`; keyword settings become CONSUMER_<NAME> variables."""
+    """Start `python -m consumer` (on the session's broker unless `bootstrap` names other
+    brokers); keyword settings become CONSUMER_<NAME> variables."""
     started: list[ManagedProcess] = []
     databases: list[str] = []
 
     def start(
-        name: str, *, topic: str, group: str, database: str, **settings: str
+        name: str,
+        *,
+        topic: str,
+        group: str,
+        database: str,
+        bootstrap: str | None = None,
+        **settings: str,
     ) -> ManagedProcess:
         process = consumer_process(
             name,
-            bootstrap=servers.kafka_bootstrap,
+            bootstrap=bootstrap or servers.kafka_bootstrap,
             mongo_uri=servers.mongo_uri,
             database=database,
             topic=topic,

@@ -17,11 +17,9 @@ import pytest
 from pymongo import MongoClient
 
 from coinstream_common.mongo import Document
-from consumer.partition_clock import DELIVERY_MARGIN_MS
-from consumer.settings import ConsumerSettings
 from devstack.processes import ManagedProcess
 from tests.support.candle_docs import assert_same_candles, candles, late_records, raw_offsets
-from tests.support.consumer_process import wait_caught_up
+from tests.support.consumer_process import settle
 from tests.support.live_market import MarketPlan, MarketPublisher
 from tests.support.servers import ServerAddresses
 from tests.support.topics import create_side_topics
@@ -29,21 +27,6 @@ from tests.support.topics import create_side_topics
 pytestmark = pytest.mark.integration
 SYMBOLS = [f"C{i}-USD" for i in range(10)]
 HOUR = 3_600_000
-# At the end of the log the wall clock runs the log clock on (consumer/partition_clock.py),
-# so a consumer that sits there longer than the idle timeout closes windows that one
-# stopped sooner leaves open: a run whose last partitions took 18 s to catch up differed
-# from the steady run in one window's `final`. So every run stays caught up until each
-# idle window has closed and been written, and all end in the same state.
-IDLE_SETTLE_S = (
-    ConsumerSettings.model_fields["idle_timeout_ms"].default + DELIVERY_MARGIN_MS
-) / 1000 + 3
-
-
-def settle(bootstrap: str, group: str, topic: str, processes: list[ManagedProcess]) -> None:
-    wait_caught_up(bootstrap, group, topic, processes)
-    time.sleep(IDLE_SETTLE_S)
-
-
 Stored = tuple[dict[str, Document], dict[tuple[str, str], str]]  # candles, late records
 
 

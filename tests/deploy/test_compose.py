@@ -4,37 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from devstack.dockerfile import image_healthcheck, image_setting, image_stages
+from tests.support.compose_config import resolved_config
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
+CLUSTER_COMPOSE = ROOT / "docker-compose.cluster.yml"
 ONE_SHOT = {"topics"}
 BUILT = ("producer", "consumer", "alerter", "api", "dashboard")
 
 
 @pytest.fixture(scope="module")
 def resolved() -> dict[str, Any]:
-    """The file as `docker-compose config` resolves it (interpolated, merged, validated)."""
-    binary = shutil.which("docker-compose")
-    assert binary, "docker-compose is missing: run tools/install-system-deps.sh"
-    result = subprocess.run(
-        [binary, "-f", str(COMPOSE), "config"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    config: dict[str, Any] = yaml.safe_load(result.stdout)
-    return config
+    return resolved_config(COMPOSE)
 
 
 def test_every_service_of_the_stack_is_there(resolved: dict[str, Any]) -> None:
@@ -154,9 +141,10 @@ def test_the_api_reads_with_a_read_only_user(resolved: dict[str, Any]) -> None:
     assert '{ role: "read", db: dbName }' in init
 
 
-def test_env_example_documents_every_variable() -> None:
+@pytest.mark.parametrize("compose", [COMPOSE, CLUSTER_COMPOSE], ids=lambda path: path.name)
+def test_env_example_documents_every_variable(compose: Path) -> None:
     # `$${X}` is an escaped dollar for the container's shell, not a compose variable.
-    used = set(re.findall(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)", COMPOSE.read_text()))
+    used = set(re.findall(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)", compose.read_text()))
     documented = {
         line.split("=", 1)[0]
         for line in (ROOT / ".env.example").read_text().splitlines()
@@ -166,8 +154,9 @@ def test_env_example_documents_every_variable() -> None:
     assert used <= documented, f"undocumented: {sorted(used - documented)}"
 
 
-def test_env_example_values_are_the_compose_defaults() -> None:
-    defaults = dict(re.findall(r"\$\{([A-Z_][A-Z0-9_]*):-([^}]*)\}", COMPOSE.read_text()))
+@pytest.mark.parametrize("compose", [COMPOSE, CLUSTER_COMPOSE], ids=lambda path: path.name)
+def test_env_example_values_are_the_compose_defaults(compose: Path) -> None:
+    defaults = dict(re.findall(r"\$\{([A-Z_][A-Z0-9_]*):-([^}]*)\}", compose.read_text()))
     example = dict(
         line.split("=", 1)
         for line in (ROOT / ".env.example").read_text().splitlines()

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from devstack.compose import interpolate, load_compose
-from devstack.stack import Endpoints, local_environment, topic_specs
+from devstack.stack import Endpoints, local_environment
+from devstack.topics import TopicPlan, topic_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = Endpoints(kafka_bootstrap="127.0.0.1:1111", mongo_uri="mongodb://127.0.0.1:2222/")
@@ -44,7 +45,22 @@ def test_services_read_from_the_compose_file() -> None:
     assert '["METRICS_PORT"]}/metrics' in services["producer"].healthcheck[-1]
     assert services["redpanda"].healthcheck is not None
     assert services["redpanda"].healthcheck[:2] == ["/bin/sh", "-c"]
-    assert topic_specs(services) == {"ticks": 3, "ticks.late": 1, "ticks.dlq": 1, "alerts": 1}
+    assert topic_plan(services) == TopicPlan(
+        partitions={"ticks": 3, "ticks.late": 1, "ticks.dlq": 1, "alerts": 1},
+        replication_factor=1,
+        min_insync_replicas=1,
+    )
+
+
+def test_topic_settings_come_from_the_environment() -> None:
+    variables = {
+        "KAFKA_TICKS_PARTITIONS": "6",
+        "KAFKA_REPLICATION_FACTOR": "3",
+        "KAFKA_MIN_INSYNC_REPLICAS": "2",
+    }
+    plan = topic_plan(load_compose(ROOT / "docker-compose.yml", variables))
+    assert plan.partitions["ticks"] == 6
+    assert (plan.replication_factor, plan.min_insync_replicas) == (3, 2)
 
 
 def test_local_rewrites_touch_only_addresses() -> None:

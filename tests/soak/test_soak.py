@@ -45,6 +45,7 @@ from pathlib import Path
 import pytest
 
 from devstack.net import free_port
+from devstack.processes import ManagedProcess
 from devstack.servers import LocalServers, start_local_servers
 from devstack.stack import Endpoints, LocalStack
 from tests.support.soak_growth import Stall, growth_times, longest_stall_around, stalls
@@ -80,7 +81,7 @@ STOP_TIMEOUT_S = 120.0
 
 
 @pytest.fixture
-def servers(tmp_path: Path) -> Iterator[LocalServers]:
+def servers(tmp_path: Path) -> Iterator[LocalServers[ManagedProcess]]:
     """Our own Kafka and FerretDB, whatever the session uses: their RSS is watched too."""
     local = start_local_servers(tmp_path / "servers")
     try:
@@ -90,7 +91,7 @@ def servers(tmp_path: Path) -> Iterator[LocalServers]:
 
 
 @pytest.fixture
-def stack(servers: LocalServers, tmp_path: Path) -> Iterator[LocalStack]:
+def stack(servers: LocalServers[ManagedProcess], tmp_path: Path) -> Iterator[LocalStack]:
     variables = {
         "PRODUCER_SOURCES": "simulated",
         "SIMULATED_SYMBOLS": ",".join(SYMBOLS),
@@ -145,7 +146,7 @@ def sleep_until(moment_s: float) -> None:
 
 @pytest.mark.timeout(DURATION_S + 900)
 def test_the_pipeline_never_freezes(
-    stack: LocalStack, servers: LocalServers, tmp_path: Path
+    stack: LocalStack, servers: LocalServers[ManagedProcess], tmp_path: Path
 ) -> None:
     api_url = f"http://127.0.0.1:{stack.environment('api')['API_PORT']}"
     dashboard_url = f"http://127.0.0.1:{stack.environment('dashboard')['STREAMLIT_SERVER_PORT']}"

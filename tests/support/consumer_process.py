@@ -10,6 +10,8 @@ from pathlib import Path
 
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 
+from consumer.partition_clock import DELIVERY_MARGIN_MS
+from consumer.settings import ConsumerSettings
 from devstack.net import free_port
 from devstack.processes import ManagedProcess
 
@@ -89,3 +91,18 @@ def wait_caught_up(
             assert process.alive(), f"{process.name} died:\n{process.tail()}"
         assert time.monotonic() < deadline, f"group {group} did not catch up in {timeout_s}s"
         time.sleep(0.5)
+
+
+# At the end of the log the wall clock runs the log clock on (consumer/partition_clock.py),
+# so a consumer that sits there longer than the idle timeout closes windows that one
+# stopped sooner leaves open: a run whose last partitions took 18 s to catch up differed
+# from the steady run in one window's `final`. So every run stays caught up until each
+# idle window has closed and been written, and all end in the same state.
+IDLE_SETTLE_S = (
+    ConsumerSettings.model_fields["idle_timeout_ms"].default + DELIVERY_MARGIN_MS
+) / 1000 + 3
+
+
+def settle(bootstrap: str, group: str, topic: str, processes: list[ManagedProcess]) -> None:
+    wait_caught_up(bootstrap, group, topic, processes)
+    time.sleep(IDLE_SETTLE_S)

@@ -11,7 +11,8 @@ import os
 import shutil
 import subprocess
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.net import LOOPBACK, port_open, wait_until
@@ -66,52 +67,84 @@ def install_kafka() -> Path:
     return lib
 
 
+def new_cluster_id() -> str:
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def formatted_cluster_id(data_dir: Path) -> str | None:
+    """The id a node's data directory was formatted with, if it was."""
+    meta = data_dir / "logs" / "meta.properties"
+    if meta.exists():
+        for line in meta.read_text().splitlines():
+            if line.startswith("cluster.id="):
+                return line.removeprefix("cluster.id=")
+    return None
+
+
 @dataclass(frozen=True)
 class KafkaBroker:
+    """One KRaft node. Alone by default (broker and controller of a one-node cluster); a
+    KafkaCluster (devstack/kafka_cluster.py) gives each node its roles, its quorum and
+    the cluster's id."""
+
     lib: Path
     data_dir: Path
     port: int
     controller_port: int
     heap: str = "-Xmx512m"
+    jvm_flags: tuple[str, ...] = ()
+    node_id: int = 1
+    roles: str = "broker,controller"
+    quorum: str = ""  # controller.quorum.voters; empty: this node's own controller
+    cluster_id: str | None = None  # None: the one formatted in data_dir, else a new one
+    overrides: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def bootstrap(self) -> str:
         return f"{LOOPBACK}:{self.port}"
 
-    def _write_config(self) -> Path:
-        config = self.data_dir / "server.properties"
+    @property
+    def is_broker(self) -> bool:
+        return "broker" in self.roles.split(",")
+
+    def settings(self) -> dict[str, str]:
+        is_controller = "controller" in self.roles.split(",")
+        listeners = [f"PLAINTEXT://{LOOPBACK}:{self.port}"] if self.is_broker else []
+        if is_controller:
+            listeners.append(f"CONTROLLER://{LOOPBACK}:{self.controller_port}")
         settings = {
-            "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": f"1@{LOOPBACK}:{self.controller_port}",
-            "listeners": f"PLAINTEXT://{LOOPBACK}:{self.port},CONTROLLER://{LOOPBACK}:{self.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://{LOOPBACK}:{self.port}",
+            "process.roles": self.roles,
+            "node.id": str(self.node_id),
+            "controller.quorum.voters": self.quorum
+            or f"{self.node_id}@{LOOPBACK}:{self.controller_port}",
+            "listeners": ",".join(listeners),
             "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
             "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
             "log.dirs": str(self.data_dir / "logs"),
-            "offsets.topic.replication.factor": "1",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "group.initial.rebalance.delay.ms": "0",
-            "auto.create.topics.enable": "false",
         }
-        config.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
+        if self.is_broker:
+            settings |= {
+                "advertised.listeners": f"PLAINTEXT://{LOOPBACK}:{self.port}",
+                "inter.broker.listener.name": "PLAINTEXT",
+                "offsets.topic.replication.factor": "1",
+                "transaction.state.log.replication.factor": "1",
+                "transaction.state.log.min.isr": "1",
+                "group.initial.rebalance.delay.ms": "0",
+                "auto.create.topics.enable": "false",
+            }
+        return settings | dict(self.overrides)
+
+    def _write_config(self) -> Path:
+        config = self.data_dir / "server.properties"
+        config.write_text("".join(f"{key}={value}\n" for key, value in self.settings().items()))
         return config
 
-    def _cluster_id(self) -> str:
-        """The id the data directory was formatted with, or a new one for a new directory."""
-        meta = self.data_dir / "logs" / "meta.properties"
-        if meta.exists():
-            for line in meta.read_text().splitlines():
-                if line.startswith("cluster.id="):
-                    return line.removeprefix("cluster.id=")
-        return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-
-    def start(self, log_path: Path, timeout_s: float = 90.0) -> ManagedProcess:
+    def launch(self, log_path: Path) -> ManagedProcess:
+        """Format the data directory (unless it is) and start the node, without waiting."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self._write_config()
         java = ["java", "-cp", f"{self.lib}/*"]
+        cluster_id = self.cluster_id or formatted_cluster_id(self.data_dir) or new_cluster_id()
         subprocess.run(
             [
                 *java,
@@ -119,7 +152,7 @@ class KafkaBroker:
                 "format",
                 "--ignore-formatted",
                 # An id may start with "-": hence the = form, never taken for a flag.
-                f"--cluster-id={self._cluster_id()}",
+                f"--cluster-id={cluster_id}",
                 "-c",
                 str(config),
             ],
@@ -128,18 +161,33 @@ class KafkaBroker:
         )
         log4j = self.lib.parent / "log4j.properties"
         env = {"PATH": os.environ["PATH"], "HOME": str(Path.home())}
-        process = ManagedProcess(
-            "kafka",
-            [*java, self.heap, f"-Dlog4j.configuration=file:{log4j}", "kafka.Kafka", str(config)],
+        return ManagedProcess(
+            f"kafka-{self.node_id}",
+            [
+                *java,
+                self.heap,
+                *self.jvm_flags,
+                f"-Dlog4j.configuration=file:{log4j}",
+                "kafka.Kafka",
+                str(config),
+            ],
             env=env,
             cwd=self.data_dir,
             log_path=log_path,
         )
 
+    def wait_started(self, process: ManagedProcess, timeout_s: float = 90.0) -> None:
+        port = self.port if self.is_broker else self.controller_port
+
         def started() -> bool:
             if not process.alive():
-                raise RuntimeError(f"Kafka exited early:\n{process.tail()}")
-            return _STARTED in log_path.read_text(errors="replace") and port_open(self.port)
+                raise RuntimeError(f"Kafka node {self.node_id} exited early:\n{process.tail()}")
+            log = process.log_path.read_text(errors="replace")
+            return _STARTED in log and port_open(port)
 
-        wait_until(started, timeout_s, f"Kafka on {self.bootstrap}")
+        wait_until(started, timeout_s, f"Kafka node {self.node_id} on port {port}")
+
+    def start(self, log_path: Path, timeout_s: float = 90.0) -> ManagedProcess:
+        process = self.launch(log_path)
+        self.wait_started(process, timeout_s)
         return process

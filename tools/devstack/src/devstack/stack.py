@@ -20,15 +20,12 @@ from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import NewTopic
-
 from devstack.compose import ServiceSpec, load_compose
 from devstack.net import LOOPBACK, wait_until
 from devstack.processes import ManagedProcess
+from devstack.topics import ensure_topics, topic_plan
 
 APP_SERVICES = ("producer", "consumer", "alerter", "api", "dashboard")
-TOPICS_SERVICE = "topics"
 
 
 @dataclass(frozen=True)
@@ -60,22 +57,6 @@ def base_environment() -> dict[str, str]:
     return {"PATH": path, "HOME": str(Path.home()), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
 
 
-def topic_specs(services: Mapping[str, ServiceSpec]) -> dict[str, int]:
-    """TOPICS of the one-shot topics service: `name:partitions,...`."""
-    specs = services[TOPICS_SERVICE].environment["TOPICS"]
-    return {name: int(parts) for name, _, parts in (s.partition(":") for s in specs.split(","))}
-
-
-def ensure_topics(bootstrap: str, topics: Mapping[str, int], timeout_s: float = 30.0) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    existing = admin.list_topics(timeout=timeout_s).topics
-    missing = [NewTopic(n, p, 1) for n, p in topics.items() if n not in existing]
-    for future in (
-        admin.create_topics(missing, request_timeout=timeout_s).values() if missing else []
-    ):
-        future.result(timeout=timeout_s)
-
-
 class LocalStack:
     def __init__(
         self,
@@ -100,7 +81,7 @@ class LocalStack:
 
     def start(self, names: Iterable[str] = APP_SERVICES, timeout_s: float = 60.0) -> None:
         """Create the topics, then start services in dependency order, each once healthy."""
-        ensure_topics(self.endpoints.kafka_bootstrap, topic_specs(self.services))
+        ensure_topics(self.endpoints.kafka_bootstrap, topic_plan(self.services))
         wanted = set(names)
         graph = {n: [d for d in self.services[n].depends_on if d in wanted] for n in wanted}
         for name in TopologicalSorter(graph).static_order():
