@@ -123,6 +123,8 @@ def main() -> int:
         for _ in range(REPEATS):
             ceiling_rates.append(ceiling(endpoints.kafka_bootstrap, messages))
             ours_rates.append(asyncio.run(ours(endpoints.kafka_bootstrap, path)))
+    print(f"ceiling runs (msgs/s): {[round(r) for r in ceiling_rates]}", flush=True)
+    print(f"producer runs (msgs/s): {[round(r) for r in ours_rates]}", flush=True)
     ours_median, ceiling_median = statistics.median(ours_rates), statistics.median(ceiling_rates)
     print(
         bench_line(
