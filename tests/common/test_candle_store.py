@@ -1,5 +1,6 @@
-"""Candles in their buckets on the real server: each slot one binary value, and slots
-written as documents before that still read."""
+"""Candles in their buckets on the real server: each slot one binary value, slots
+written as documents before that still read, and replicas that prepare the collections
+together."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pymongo.database import Database
+from pymongo.errors import OperationFailure
 
 from api.repository import PUBLIC_FIELDS, CandleReader
 from coinstream_common.candle_buckets import (
     BUCKET_FIELDS,
     BUCKETS_COLLECTION,
+    SERIES_COLLECTION,
     bucket_id,
     bucket_of,
     candle_of,
@@ -22,7 +25,7 @@ from coinstream_common.candle_buckets import (
     slot_value,
     to_ms,
 )
-from coinstream_common.candle_store import CandleRepository
+from coinstream_common.candle_store import NAMESPACE_EXISTS, CandleRepository
 from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import Document
@@ -43,6 +46,24 @@ def test_a_slot_holds_its_candle_exactly(count: int, base: float, interval: Inte
     ):
         header = {**HEADER, "interval": interval.value}
         assert candle_of(header, slot_value(candle)) == candle
+
+
+@pytest.mark.integration
+def test_collections_another_replica_created_meanwhile_are_taken_as_they_are(
+    new_database: Callable[[], Database[Document]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = new_database()
+    first, second = CandleRepository(db), CandleRepository(db)
+    # The second replica looked before the first created anything.
+    monkeypatch.setattr(type(db), "list_collection_names", lambda _self, **_: [])
+    first.ensure_collections()
+    second.ensure_collections()
+    monkeypatch.undo()
+    assert {BUCKETS_COLLECTION, SERIES_COLLECTION} <= set(db.list_collection_names())
+    # What the replica was spared: the server's answer to creating a collection again.
+    with pytest.raises(OperationFailure) as raised:
+        db.create_collection(BUCKETS_COLLECTION, check_exists=False)
+    assert raised.value.code == NAMESPACE_EXISTS
 
 
 @pytest.mark.integration

@@ -14,6 +14,7 @@ from datetime import datetime
 from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import OperationFailure
 
 from coinstream_common.candle_buckets import (
     BUCKETS_COLLECTION,
@@ -31,6 +32,7 @@ from coinstream_common.candles import Candle
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import write_in_commands
 
+NAMESPACE_EXISTS = 48  # the server's error code for a collection that exists
 # Where a store written before buckets kept its candles, one document each.
 LEGACY_CANDLES_COLLECTION = "candles"
 WindowKey = tuple[str, str, Interval, int]  # source, symbol, interval, window start (ms)
@@ -57,11 +59,18 @@ class CandleRepository:
         self.series: Collection[Document] = db[SERIES_COLLECTION]
 
     def ensure_collections(self) -> None:
-        """Create the collections now, so that no write creates one mid-run."""
-        existing = set(self.buckets.database.list_collection_names())
+        """Create the collections now, so that no write creates one mid-run. Consumer
+        replicas start together: one that finds a collection missing may see another
+        create it first, which the server then answers with NamespaceExists."""
+        db = self.buckets.database
+        existing = set(db.list_collection_names())
         for collection in (self.buckets, self.series):
             if collection.name not in existing:
-                self.buckets.database.create_collection(collection.name)
+                try:
+                    db.create_collection(collection.name, check_exists=False)
+                except OperationFailure as error:
+                    if error.code != NAMESPACE_EXISTS:
+                        raise
 
     def upsert_many(self, candles: Sequence[Candle]) -> None:
         """Write candles, new or not: each into its slot, and its series' bounds.
