@@ -6,8 +6,12 @@ factor 3 with min.insync.replicas 2 (the cluster profile's settings). For each c
 new group and database; the group's rate runs from its first commit to its last (the
 median of RUNS), and the CPU seconds its processes spent per million messages show the
 scaling apart from the cores: on a 2-core machine that also runs the three brokers and
-FerretDB, more processes cannot make more cores.
-Prints `BENCH cluster consumers=<n> msgs_per_s=<n> vs_one=<r> cpu_s_per_million=<n>`.
+FerretDB, more processes cannot make more cores. The CPU seconds FerretDB and the Kafka
+nodes spent in the same time, per million, say which part would run out first.
+Filling the topic (acks=all, so every message on three brokers) is timed too.
+Prints `BENCH cluster_publish msgs_per_s=<n> kafka_cpu_s_per_million=<n>`, then for each
+count `BENCH cluster consumers=<n> msgs_per_s=<n> vs_one=<r> cpu_s_per_million=<n>
+database_cpu_s_per_million=<n> kafka_cpu_s_per_million=<n>`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench_consumer import START_MS, SYMBOLS, consumer_env  # type: ignore[import-not-found]
@@ -27,9 +32,9 @@ from support import bench_line, fill, require  # type: ignore[import-not-found]
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from devstack.kafka_cluster import KafkaCluster  # noqa: E402
 from devstack.net import free_port  # noqa: E402
-from devstack.servers import start_local_cluster_servers  # noqa: E402
-from devstack.stack import Endpoints  # noqa: E402
+from devstack.servers import LocalServers, start_local_cluster_servers  # noqa: E402
 from devstack.topics import TopicPlan, ensure_topics  # noqa: E402
 from tests.support.consumer_process import committed_lag_or_none  # noqa: E402
 from tests.support.market import encoded, market_ticks  # noqa: E402
@@ -45,8 +50,22 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def group_run(endpoints: Endpoints, topic: str, total: int, count: int) -> tuple[float, float]:
-    """(msgs/s from the group's first commit to its last, CPU seconds per million)."""
+def kafka_cpu_s(servers: LocalServers[KafkaCluster]) -> float:
+    return sum(cpu_s(pid) for pid in servers.kafka.process_ids())
+
+
+@dataclass(frozen=True)
+class GroupRun:
+    msgs_per_s: float
+    # CPU seconds per million messages: of the consumers, of FerretDB, of the Kafka nodes.
+    consumers_cpu: float
+    database_cpu: float
+    kafka_cpu: float
+
+
+def group_run(servers: LocalServers[KafkaCluster], topic: str, total: int, count: int) -> GroupRun:
+    """One group of `count` consumers over the whole topic."""
+    endpoints = servers.endpoints
     group = f"cluster-{count}-{uuid.uuid4().hex[:8]}"
     env = consumer_env(endpoints, topic, group, f"bench_{group.replace('-', '_')}")
     processes = [
@@ -58,6 +77,8 @@ def group_run(endpoints: Endpoints, topic: str, total: int, count: int) -> tuple
         for _ in range(count)
     ]
     first: tuple[float, int] | None = None
+    database_before = cpu_s(servers.ferretdb.pid)
+    kafka_before = kafka_cpu_s(servers)
     try:
         while True:
             lag = committed_lag_or_none(endpoints.kafka_bootstrap, group, topic)
@@ -71,6 +92,8 @@ def group_run(endpoints: Endpoints, topic: str, total: int, count: int) -> tuple
             require(all(p.poll() is None for p in processes), "a consumer exited")
             time.sleep(0.2)
         spent = sum(cpu_s(p.pid) for p in processes)
+        database = cpu_s(servers.ferretdb.pid) - database_before
+        kafka = kafka_cpu_s(servers) - kafka_before
     finally:
         for process in processes:
             process.terminate()
@@ -78,7 +101,13 @@ def group_run(endpoints: Endpoints, topic: str, total: int, count: int) -> tuple
             process.wait(30)
     if first is None:
         raise RuntimeError("nothing was committed")
-    return (total - first[1]) / (now - first[0]), spent / total * 1_000_000
+    per_million = 1_000_000 / total
+    return GroupRun(
+        (total - first[1]) / (now - first[0]),
+        spent * per_million,
+        database * per_million,
+        kafka * per_million,
+    )
 
 
 def main() -> None:
@@ -94,25 +123,40 @@ def main() -> None:
             )
             ensure_topics(endpoints.kafka_bootstrap, plan)
             ticks = market_ticks(TICKS, symbols=SYMBOLS, start_ms=START_MS, span_ms=6 * 3_600_000)
+            kafka_before = kafka_cpu_s(servers)
+            began = time.perf_counter()
             fill(endpoints.kafka_bootstrap, topic, encoded(ticks))
+            publish_rate = len(ticks) / (time.perf_counter() - began)
+            publish_cpu = (kafka_cpu_s(servers) - kafka_before) * 1_000_000 / len(ticks)
             print(f"topic {topic}: {len(ticks)} messages on {BROKERS} brokers", flush=True)
-            results: dict[int, list[tuple[float, float]]] = {count: [] for count in COUNTS}
+            results: dict[int, list[GroupRun]] = {count: [] for count in COUNTS}
             for _ in range(RUNS):  # interleaved, so that drifts in load touch every count
                 for count in COUNTS:
-                    results[count].append(group_run(endpoints, topic, len(ticks), count))
+                    results[count].append(group_run(servers, topic, len(ticks), count))
                     print(f"consumers={count}: {results[count][-1]}", flush=True)
         finally:
             servers.stop()
-    one = statistics.median(rate for rate, _ in results[1])
+    # Writing costs the brokers more than reading: each message goes to three replicas.
+    print(
+        bench_line(
+            "cluster_publish",
+            msgs_per_s=round(publish_rate),
+            kafka_cpu_s_per_million=publish_cpu,
+        )
+    )
+    one = statistics.median(run.msgs_per_s for run in results[1])
     for count in COUNTS:
-        rate = statistics.median(r for r, _ in results[count])
+        runs = results[count]
+        rate = statistics.median(run.msgs_per_s for run in runs)
         print(
             bench_line(
                 "cluster",
                 consumers=count,
                 msgs_per_s=round(rate),
                 vs_one=rate / one,
-                cpu_s_per_million=statistics.median(c for _, c in results[count]),
+                cpu_s_per_million=statistics.median(run.consumers_cpu for run in runs),
+                database_cpu_s_per_million=statistics.median(run.database_cpu for run in runs),
+                kafka_cpu_s_per_million=statistics.median(run.kafka_cpu for run in runs),
             )
         )
 

@@ -139,6 +139,10 @@ class KafkaCluster:
         if stopped:
             self.restart(*stopped, timeout_s=timeout_s)
 
+    def process_ids(self) -> list[int]:
+        """Of every running node, the controller's too: for CPU accounting."""
+        return [process.pid for process in self._processes.values()]
+
     def running_brokers(self) -> int:
         return sum(1 for node_id in self._processes if node_id != CONTROLLER_ID)
 
