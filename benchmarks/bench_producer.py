@@ -32,8 +32,8 @@ from producer.publisher import TickPublisher, producer_config
 from producer.sources.replay import ReplaySource
 from producer.sources.simulated import SimulatedSource
 
-TICKS = 200_000
-REPEATS = 3
+TICKS = 500_000
+REPEATS = 5
 START_MS = 1_711_353_600_000
 DELIVERY_INTERVAL_S = 0.1  # as the producer serves delivery reports
 PARTITIONS = 3
