@@ -33,6 +33,7 @@ from support import (  # type: ignore[import-not-found]
     bench_servers,
     ceiling,
     fill,
+    group_rate,
     percentile,
     require,
 )
@@ -45,7 +46,6 @@ from coinstream_common.settings import KafkaSettings  # noqa: E402
 from coinstream_common.ticks import encode_tick, make_tick, now_ms, trade_event_id  # noqa: E402
 from devstack.net import free_port  # noqa: E402
 from devstack.stack import Endpoints  # noqa: E402
-from tests.support.consumer_process import committed_lag_or_none  # noqa: E402
 from tests.support.market import encoded, market_ticks  # noqa: E402
 from tests.support.topics import create_tick_topics, create_topic  # noqa: E402
 
@@ -94,26 +94,13 @@ def start_alerter(
 def ours(endpoints: Endpoints, topic: str, total: int, work: Path) -> tuple[float, int]:
     """(msgs/s from first to last commit, alerts stored)."""
     process, group, database = start_alerter(endpoints, topic, THROUGHPUT_RULES, work)
-    first: tuple[float, int] | None = None
     try:
-        while True:
-            lag = committed_lag_or_none(endpoints.kafka_bootstrap, group, topic)
-            now = time.perf_counter()
-            if lag is not None:
-                done = total - lag
-                if first is None and done > 0:
-                    first = (now, done)
-                if lag == 0:
-                    break
-            require(process.poll() is None, "the alerter exited")
-            time.sleep(0.2)
+        rate = group_rate(endpoints.kafka_bootstrap, group, topic, total, [process])
     finally:
         process.terminate()
         process.wait(30)
-    if first is None:
-        raise RuntimeError("nothing was committed")
     alerts = MongoClient[dict[str, Any]](endpoints.mongo_uri)[database][ALERTS_COLLECTION]
-    return (total - first[1]) / (now - first[0]), alerts.count_documents({})
+    return rate, alerts.count_documents({})
 
 
 def latency(endpoints: Endpoints, work: Path) -> list[float]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_consumer import START_MS, SYMBOLS, consumer_env  # type: ignore[import-not-found]
-from support import bench_line, fill, require  # type: ignore[import-not-found]
+from support import bench_line, fill, group_rate  # type: ignore[import-not-found]
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,7 +36,6 @@ from devstack.kafka_cluster import KafkaCluster  # noqa: E402
 from devstack.net import free_port  # noqa: E402
 from devstack.servers import LocalServers, start_local_cluster_servers  # noqa: E402
 from devstack.topics import TopicPlan, ensure_topics  # noqa: E402
-from tests.support.consumer_process import committed_lag_or_none  # noqa: E402
 from tests.support.market import encoded, market_ticks  # noqa: E402
 
 TICKS = int(os.environ.get("BENCH_CLUSTER_TICKS", "1000000"))
@@ -76,21 +75,10 @@ def group_run(servers: LocalServers[KafkaCluster], topic: str, total: int, count
         )
         for _ in range(count)
     ]
-    first: tuple[float, int] | None = None
     database_before = cpu_s(servers.ferretdb.pid)
     kafka_before = kafka_cpu_s(servers)
     try:
-        while True:
-            lag = committed_lag_or_none(endpoints.kafka_bootstrap, group, topic)
-            now = time.perf_counter()
-            if lag is not None:
-                done = total - lag
-                if first is None and done > 0:
-                    first = (now, done)
-                if lag == 0:
-                    break
-            require(all(p.poll() is None for p in processes), "a consumer exited")
-            time.sleep(0.2)
+        rate = group_rate(endpoints.kafka_bootstrap, group, topic, total, processes)
         spent = sum(cpu_s(p.pid) for p in processes)
         database = cpu_s(servers.ferretdb.pid) - database_before
         kafka = kafka_cpu_s(servers) - kafka_before
@@ -99,11 +87,9 @@ def group_run(servers: LocalServers[KafkaCluster], topic: str, total: int, count
             process.terminate()
         for process in processes:
             process.wait(30)
-    if first is None:
-        raise RuntimeError("nothing was committed")
     per_million = 1_000_000 / total
     return GroupRun(
-        (total - first[1]) / (now - first[0]),
+        rate,
         spent * per_million,
         database * per_million,
         kafka * per_million,
