@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from api.alerts import AlertFilter, AlertReader, public_alert
 from api.models import AlertOut, AlertPage
 from api.pagination import InvalidCursor, decode_keyed_cursor, encode_cursor
-from api.params import LimitQuery, Moment, invalid, page_limit
+from api.params import LimitQuery, Moment, invalid, page_limit, valid_source
 from api.settings import ApiSettings
 from coinstream_common.ticks import SOURCE_PATTERN, SYMBOL_PATTERN
 
@@ -33,6 +33,8 @@ def alerts(
     settings: ApiSettings = request.app.state.settings
     reader: AlertReader = request.app.state.alerts
     limit = page_limit(settings, limit)
+    if source is not None:
+        source = valid_source(settings, source)
     after = _after(cursor) if cursor is not None else None
     rows = reader.page(AlertFilter(state, source, symbol, since), after, limit)
     found = [AlertOut(**public_alert(row)) for row in rows]
