@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from api.encoded import Encoded, accepts_gzip
+from api.encoded import Encoded, accepts_gzip, gzip_accepted
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,10 @@ from api.encoded import Encoded, accepts_gzip
     ],
 )
 def test_gzip_is_chosen_only_when_the_client_accepts_it(header: str | None, expected: bool) -> None:
-    assert accepts_gzip(header) is expected
+    raw = None if header is None else header.encode()
+    assert accepts_gzip(raw) is expected
+    headers = [] if raw is None else [(b"accept", b"*/*"), (b"accept-encoding", raw)]
+    assert gzip_accepted({"headers": headers}) is expected
 
 
 LARGE = b'{"candles": []}' * 100
@@ -34,22 +37,25 @@ LARGE = b'{"candles": []}' * 100
 def test_both_copies_hold_the_same_body() -> None:
     encoded = Encoded.of(LARGE)
     assert encoded.gzipped is not None
-    assert gzip.decompress(encoded.gzipped) == encoded.identity
-    assert len(encoded.gzipped) < len(encoded.identity)
+    assert gzip.decompress(encoded.gzipped.body) == encoded.identity.body == LARGE
+    assert len(encoded.gzipped.body) < len(LARGE)
 
 
 def test_the_response_says_which_copy_it_carries() -> None:
     encoded = Encoded.of(LARGE)
-    gzipped = encoded.response("gzip")
-    plain = encoded.response("identity")
-    assert (gzipped.body, gzipped.headers["content-encoding"]) == (encoded.gzipped, "gzip")
+    assert encoded.gzipped is not None
+    gzipped = encoded.reply(gzip_accepted=True).response()
+    plain = encoded.reply(gzip_accepted=False).response()
+    assert (gzipped.body, gzipped.headers["content-encoding"]) == (encoded.gzipped.body, "gzip")
     assert (plain.body, plain.headers.get("content-encoding")) == (LARGE, None)
     assert gzipped.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
-    assert gzipped.media_type == plain.media_type == "application/json"
+    assert gzipped.headers["content-type"] == plain.headers["content-type"] == "application/json"
+    assert int(gzipped.headers["content-length"]) == len(encoded.gzipped.body)
+    assert int(plain.headers["content-length"]) == len(LARGE)
 
 
 def test_a_small_body_goes_plain_even_to_a_client_that_accepts_gzip() -> None:
     encoded = Encoded.of(b'{"price": 1.0}')
     assert encoded.gzipped is None
-    response = encoded.response("gzip")
+    response = encoded.reply(gzip_accepted=True).response()
     assert (response.body, response.headers.get("content-encoding")) == (b'{"price": 1.0}', None)

@@ -1,4 +1,4 @@
-"""The middleware that answers repeats of a validated URL of a cached read."""
+"""What answers repeats of a validated URL of a cached read, in front of FastAPI."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Serve an app with uvicorn on a free loopback port, in a thread, for real-socket tests."""
+"""Serve an app with uvicorn on a free loopback port, in a thread, for real-socket tests,
+with the settings `python -m api` serves it with."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from api.server import server_config
 from devstack.net import LOOPBACK, free_port
 from tests.support.pipeline import wait_for
 
@@ -17,10 +19,7 @@ from tests.support.pipeline import wait_for
 def serve(app: FastAPI) -> Iterator[str]:
     """The base URL of `app`, served until the block ends."""
     port = free_port()
-    config = uvicorn.Config(
-        app, host=LOOPBACK, port=port, log_config=None, timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, LOOPBACK, port))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     try:

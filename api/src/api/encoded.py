@@ -3,15 +3,18 @@
 A day of 1-minute candles is about 400 KB of JSON, and gzip makes it several times
 smaller. Compressing per response (Starlette's GZipMiddleware) would cost milliseconds of
 CPU for every request; compressing when the query cache loads a body costs that once per
-load, and each request only picks the copy its `Accept-Encoding` allows.
+load, and each request only picks the copy its `Accept-Encoding` allows. The headers are
+encoded with it: a repeat (repeats.py) hands both to the server as they are.
 """
 
 from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fastapi import Response
+from starlette.types import Scope, Send
 
 # Level 5 compresses within a few percent of the default (6) in about two thirds the time.
 GZIP_LEVEL = 5
@@ -19,31 +22,75 @@ GZIP_LEVEL = 5
 # (Starlette's GZipMiddleware draws the line at the same size).
 GZIP_MIN_BYTES = 500
 MEDIA_TYPE = "application/json"
+RawHeader = tuple[bytes, bytes]
+GZIPPED: RawHeader = (b"content-encoding", b"gzip")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A 200 answer with a JSON body, as ASGI sends it. `headers` are the route's;
+    `direct_headers` are what the whole app answers to a request without an Origin
+    header, which CORSMiddleware gives "Vary: Origin" (the CORS headers depend on it)."""
+
+    headers: tuple[RawHeader, ...]
+    direct_headers: tuple[RawHeader, ...]
+    body: bytes
+
+    @classmethod
+    def json(cls, body: bytes, *, gzipped: bool = False, vary_encoding: bool = False) -> Reply:
+        common: tuple[RawHeader, ...] = (
+            (b"content-type", MEDIA_TYPE.encode()),
+            (b"content-length", b"%d" % len(body)),
+        )
+        if gzipped:
+            common += (GZIPPED,)
+        vary = (b"Accept-Encoding",) if vary_encoding else ()
+        route = common + tuple((b"vary", value) for value in vary)
+        return cls(route, (*common, (b"vary", b", ".join((*vary, b"Origin")))), body)
+
+    async def send_direct(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.direct_headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+    def response(self) -> Response:
+        """The answer for a route to return."""
+        return Response(self.body, headers={k.decode(): v.decode() for k, v in self.headers})
 
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
-    identity: bytes
-    gzipped: bytes | None
+    identity: Reply
+    gzipped: Reply | None
 
     @classmethod
     def of(cls, body: bytes) -> Encoded:
         if len(body) < GZIP_MIN_BYTES:
-            return cls(body, None)
-        return cls(body, gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
+            return cls(Reply.json(body, vary_encoding=True), None)
+        compressed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+        return cls(
+            Reply.json(body, vary_encoding=True),
+            Reply.json(compressed, gzipped=True, vary_encoding=True),
+        )
 
-    def response(self, accept_encoding: str | None) -> Response:
+    def reply(self, gzip_accepted: bool) -> Reply:
         # Vary: a shared cache must not give the gzipped copy to a client that did not ask.
-        headers = {"Vary": "Accept-Encoding"}
-        if self.gzipped is not None and accepts_gzip(accept_encoding):
-            headers["Content-Encoding"] = "gzip"
-            return Response(self.gzipped, media_type=MEDIA_TYPE, headers=headers)
-        return Response(self.identity, media_type=MEDIA_TYPE, headers=headers)
+        if gzip_accepted and self.gzipped is not None:
+            return self.gzipped
+        return self.identity
 
 
-def accepts_gzip(accept_encoding: str | None) -> bool:
+def gzip_accepted(scope: Scope) -> bool:
+    """Whether the request's (first) Accept-Encoding header accepts gzip."""
+    for name, value in scope["headers"]:
+        if name == b"accept-encoding":
+            return accepts_gzip(value)
+    return False
+
+
+@lru_cache(maxsize=64)  # clients send a handful of distinct values; parsed once each
+def accepts_gzip(accept_encoding: bytes | None) -> bool:
     """Whether the header lists gzip with a non-zero weight (RFC 9110, section 12.5.3)."""
-    for item in (accept_encoding or "").split(","):
+    for item in (accept_encoding or b"").decode("latin-1").split(","):
         coding, *params = (part.strip().lower() for part in item.split(";"))
         if coding == "gzip":
             weights = [p.removeprefix("q=") for p in params if p.startswith("q=")]

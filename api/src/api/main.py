@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pymongo.errors import PyMongoError
+from starlette.types import Receive, Scope, Send
 
 from api.deps import lifespan
 from api.metrics import MetricsMiddleware
@@ -26,6 +27,16 @@ ROUTERS = (candles, health, metrics, symbols, prices, stats, stream, alerts)
 CACHED_READS = (candles, symbols, prices, stats)
 
 
+class CoinstreamApi(FastAPI):
+    """FastAPI, with repeats of validated cached reads answered in front of it (repeats.py)."""
+
+    repeats: RepeatedQueries
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not await self.repeats.answer(scope, send):
+            await super().__call__(scope, receive, send)
+
+
 async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
     log.warning("database error", exc_info=error, extra={"path": request.url.path})
     return JSONResponse({"detail": "the database is unavailable"}, status_code=503)
@@ -37,7 +48,7 @@ def create_app(
     stream_settings: StreamSettings | None = None,
 ) -> FastAPI:
     settings = settings or ApiSettings()
-    app = FastAPI(
+    app = CoinstreamApi(
         title="coinstream API",
         version="0.2.0",
         summary="Latest prices, candle history, statistics and live updates from coinstream.",
@@ -49,14 +60,13 @@ def create_app(
     app.state.mongo_settings = mongo or MongoSettings()
     app.state.stream_settings = stream_settings or StreamSettings()
     app.state.known_queries = KnownQueries(settings.cache_max_entries)
-    # Innermost of ours: its answers still get CORS headers and count in the metrics.
-    reads = {
-        route.path: route
+    reads = frozenset(
+        route.path
         for module in CACHED_READS
         for route in module.router.routes
         if isinstance(route, APIRoute)
-    }
-    app.add_middleware(RepeatedQueries, routes=reads)
+    )
+    app.repeats = RepeatedQueries(app.state, reads)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,

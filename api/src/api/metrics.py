@@ -43,6 +43,12 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_with_status)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            REQUESTS.labels(route, str(status)).inc()
-            if route not in self.streaming_paths:
-                REQUEST_SECONDS.labels(route).observe(time.perf_counter() - started)
+            timed = route not in self.streaming_paths
+            count_request(route, status, time.perf_counter() - started if timed else None)
+
+
+def count_request(route: str, status: int, seconds: float | None) -> None:
+    """One answered request; `seconds` is None for a stream, whose length says nothing."""
+    REQUESTS.labels(route, str(status)).inc()
+    if seconds is not None:
+        REQUEST_SECONDS.labels(route).observe(seconds)

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from fastapi import Response
 
-from api.encoded import MEDIA_TYPE
+from api.encoded import Reply
 from api.repository import CandleReader
 from api.settings import ApiSettings
 
@@ -24,11 +23,9 @@ class AgedPrice:
     before_age: bytes
     after_age: bytes
 
-    def response(self, accept_encoding: str | None) -> Response:  # noqa: ARG002 - too small to gzip
+    def reply(self, gzip_accepted: bool) -> Reply:  # noqa: ARG002 - too small to gzip
         age_s = max(0.0, (datetime.now(UTC) - self.time).total_seconds())
-        return Response(
-            self.before_age + orjson.dumps(age_s) + self.after_age, media_type=MEDIA_TYPE
-        )
+        return Reply.json(self.before_age + orjson.dumps(age_s) + self.after_age)
 
 
 @dataclass(frozen=True)

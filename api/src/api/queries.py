@@ -17,12 +17,13 @@ from typing import Protocol
 from fastapi import HTTPException, Request, Response
 
 from api.cache import QueryCache
+from api.encoded import Reply, gzip_accepted
 from api.repository import CandleReader
 from api.settings import ApiSettings
 
 
 class Body(Protocol):
-    def response(self, accept_encoding: str | None) -> Response: ...
+    def reply(self, gzip_accepted: bool) -> Reply: ...
 
 
 class CachedQuery(Hashable, Protocol):
@@ -59,4 +60,4 @@ async def answer(request: Request, query: CachedQuery, not_found: str = "") -> R
     body = await cache.get_async(query, partial(query.load, state.reader))
     if body is None:
         raise HTTPException(status_code=404, detail=not_found)
-    return body.response(request.headers.get("accept-encoding"))
+    return body.reply(gzip_accepted(request.scope)).response()
