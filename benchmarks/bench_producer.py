@@ -1,7 +1,7 @@
 """Producer throughput: ticks/s published from the replay source through our code, beside
 a bare confluent-kafka produce loop of the same messages in the same run (the ceiling).
 
-Ours reads the JSONL recording, validates every tick, publishes it idempotently with
+Ours reads the JSONL recording, validates every tick, publishes its line idempotently with
 acks=all and tracks its delivery for checkpoints; the ceiling produces the same keys and
 values with the same client settings and nothing else. Each side runs REPEATS times,
 interleaved, into a fresh topic; medians are reported. Prints one line:

@@ -33,7 +33,7 @@ from producer.sources import (
 from producer.sources.bars import bar_trades
 from producer.sources.base import SourceError, validate_all
 from producer.sources.parsing import decimal, integer, iso_to_ms, seconds_to_ms
-from producer.sources.replay import decode_lines
+from producer.sources.replay import decode_lines, recorded_lines
 from tests.support.ticks import T0, trade
 
 NOW = 1_711_356_310_000
@@ -199,6 +199,6 @@ LINES = st.one_of(VALID_LINES, st.binary(max_size=120), st.sampled_from([b"\n", 
 def test_replay_decodes_a_batch_as_it_would_each_line(lines: list[bytes]) -> None:
     # Whether the batch decodes at once or falls back line by line, each non-blank line is
     # one entry: the tick it holds, or its own rejection.
-    entries = decode_lines(lines)
+    entries = decode_lines(recorded_lines(lines))
     expected = [one_by_one(line) for line in lines if line.strip()]
     assert [e.field if isinstance(e, InvalidTick) else e for e in entries] == expected

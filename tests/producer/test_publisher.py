@@ -7,15 +7,17 @@ import logging
 import time
 from collections.abc import Callable
 
+import orjson
 import pytest
 from confluent_kafka import Producer
 from prometheus_client import REGISTRY
 
 from coinstream_common.settings import KafkaSettings
+from coinstream_common.ticks import encode_tick
 from devstack.net import free_port
 from producer.publisher import Batch, TickPublisher, producer_config
 from tests.support.ticks import T0, trade
-from tests.support.topics import read_ticks
+from tests.support.topics import read_ticks, read_topic
 
 
 def dropped(source: str) -> float:
@@ -38,6 +40,23 @@ def test_every_tick_is_delivered_and_its_batch_settles(
     assert sorted(t.event_id for t in read_ticks(kafka_bootstrap, topic)) == sorted(
         t.event_id for t in ticks
     )
+
+
+@pytest.mark.integration
+def test_ticks_a_source_holds_encoded_are_published_byte_for_byte(
+    kafka_bootstrap: str, new_topic: Callable[..., str]
+) -> None:
+    topic = new_topic()
+    publisher = TickPublisher(
+        Producer(producer_config(KafkaSettings(bootstrap_servers=kafka_bootstrap))), topic
+    )
+    ticks = [trade(100.0 + i, T0 + i) for i in range(3)]
+    # As a recording may hold them: valid, though not as our encoder writes them.
+    lines = [orjson.dumps(dict(reversed(orjson.loads(encode_tick(t)).items()))) for t in ticks]
+    assert lines[0] != encode_tick(ticks[0])
+    publisher.publish_all(ticks, None, lines)
+    assert publisher.flush(30) == 0
+    assert read_topic(kafka_bootstrap, topic) == lines
 
 
 # No broker in these two: the client's own log lines are turned off (log_level 0), because

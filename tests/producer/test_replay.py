@@ -74,3 +74,20 @@ async def test_what_is_recorded_replays_the_same(tmp_path: Path, clock: FakeCloc
     await replay.start({})
     assert len(polled) > 50
     assert (await replay.poll()).ticks == polled
+
+
+async def test_the_recorded_lines_go_out_as_they_are_beside_their_ticks(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    ticks = [trade(100.0 + i, T0 + i) for i in range(4)]
+    lines = [encode_tick(t) for t in ticks]
+    # Bad lines between good ones, and line ends of either kind: each line stays with its tick.
+    recording = lines[0] + b"\r\n" + b'{"price": -1}\n' + lines[1] + b"\n\n"
+    recording += b"not json\n" + lines[2] + b"  \n" + lines[3]
+    (tmp_path / "t.jsonl").write_bytes(recording)
+    replay = ReplaySource(tmp_path / "t.jsonl", speed=0, batch_size=100, clock=clock)
+    await replay.start({})
+    polled = await replay.poll()
+    assert polled.ticks == ticks
+    assert polled.encoded == lines
+    assert len(polled.rejected) == 2

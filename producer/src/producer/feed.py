@@ -40,7 +40,7 @@ class Outlet:
                 extra={"source": source, "field": invalid.field, "reason": invalid.reason},
             )
         batch = self.tracker.open(source, len(result.ticks), result.cursors, backfilled)
-        self.publisher.publish_all(result.ticks, batch)
+        self.publisher.publish_all(result.ticks, batch, result.encoded)
 
 
 class Feed:

@@ -75,8 +75,15 @@ class TickPublisher:
     def publish(self, tick: Tick, batch: Batch | None = None) -> None:
         self.publish_all((tick,), batch)
 
-    def publish_all(self, ticks: Sequence[Tick], batch: Batch | None = None) -> None:
+    def publish_all(
+        self,
+        ticks: Sequence[Tick],
+        batch: Batch | None = None,
+        encoded: Sequence[bytes] | None = None,
+    ) -> None:
         """Hand ticks over in their order; metrics are counted per call, not per tick.
+        `encoded`, when a source holds the ticks' JSON already (a recording), is published
+        as it is: the consumer validates those bytes as it would ours.
 
         The loop is the producer's hot path (replay and backfill go through it flat out):
         one delivery callback serves the whole call (a failed tick is resent from the
@@ -89,8 +96,9 @@ class TickPublisher:
         produce, topic = self._producer.produce, self._topic
         on_delivery = partial(self._delivered, batch)
         sent = 0
-        for tick in ticks:
-            key, value = tick.symbol.encode(), encode_tick(tick)
+        values = map(encode_tick, ticks) if encoded is None else encoded
+        for tick, value in zip(ticks, values, strict=True):
+            key = tick.symbol.encode()
             # Behind ticks already waiting, to keep each symbol's order.
             if not self._waiting:
                 try:

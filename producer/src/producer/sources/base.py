@@ -15,6 +15,9 @@ class PollResult:
     rejected: list[InvalidTick] = field(default_factory=list)
     # Stream (symbol) -> the source's cursor once these ticks are out; checkpointed after delivery.
     cursors: dict[str, str] = field(default_factory=dict)
+    # The ticks' JSON as a source already holds it (a recording's lines), one per tick, each
+    # the bytes that decoded to it; published as it is instead of encoded again.
+    encoded: list[bytes] | None = None
 
 
 def validate_all(candidates: Iterable[Mapping[str, object]]) -> PollResult:

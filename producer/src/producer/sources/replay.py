@@ -9,7 +9,7 @@ valid ticks are rejected with the reason, like any source's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -30,12 +30,16 @@ IDLE_POLL_S = 1.0
 log = logging.getLogger(__name__)
 
 
+def recorded_lines(lines: Iterable[bytes]) -> list[bytes]:
+    """The non-blank lines, without their line ends: each is a tick's JSON as published."""
+    return [line.rstrip() for line in lines if line and not line.isspace()]
+
+
 def decode_lines(lines: Sequence[bytes]) -> list[Tick | InvalidTick]:
-    """Each non-blank line decoded: a tick, or why it is not one. Replay at speed 0 is the
+    """Each line decoded: a tick, or why it is not one. Replay at speed 0 is the
     producer's fastest path, so a batch is decoded in one comprehension while every line
     is valid, as a recording nearly always is; only a batch with a bad line goes line by
     line, to give each its reason."""
-    lines = [line for line in lines if line and not line.isspace()]
     try:
         return [TICK_DECODER.decode(line) for line in lines]
     except DECODE_ERRORS:
@@ -60,7 +64,8 @@ class ReplaySource:
         self._batch_size = batch_size
         self._clock = clock
         self._handle: BinaryIO | None = None
-        # Entries decoded but not yet polled: the file is read a batch of lines at a time.
+        # Lines read but not yet polled (the file is read a batch at a time), and each decoded.
+        self._lines: list[bytes] = []
         self._decoded: list[Tick | InvalidTick] = []
         self._next = 0
         self._origin: tuple[float, int] | None = None  # (monotonic start, first event time)
@@ -83,16 +88,24 @@ class ReplaySource:
         """Up to `batch_size` entries whose time has come, stopping at the first tick that
         must still wait."""
         taken: list[Tick | InvalidTick] = []
+        lines: list[bytes] = []
         while len(taken) < self._batch_size and self._read_more():
             wanted = self._decoded[self._next : self._next + self._batch_size - len(taken)]
             due = wanted if self._speed == 0 else self._due(wanted)
             taken += due
+            lines += self._lines[self._next : self._next + len(due)]
             self._next += len(due)
             if len(due) < len(wanted):
                 break
+        ticks = [entry for entry in taken if isinstance(entry, Tick)]
+        if len(ticks) == len(taken):
+            return PollResult(ticks=ticks, encoded=lines)
         return PollResult(
-            ticks=[entry for entry in taken if isinstance(entry, Tick)],
+            ticks=ticks,
             rejected=[entry for entry in taken if isinstance(entry, InvalidTick)],
+            encoded=[
+                line for entry, line in zip(taken, lines, strict=True) if isinstance(entry, Tick)
+            ],
         )
 
     def _read_more(self) -> bool:
@@ -107,7 +120,8 @@ class ReplaySource:
                     self._handle = None
                 self.exhausted = True
                 return False
-            self._decoded, self._next = decode_lines(lines), 0
+            self._lines = recorded_lines(lines)
+            self._decoded, self._next = decode_lines(self._lines), 0
         return True
 
     def _due(self, entries: list[Tick | InvalidTick]) -> list[Tick | InvalidTick]:
