@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from api.encoded import Encoded, accepts_gzip, gzip_accepted
+from api.encoded import Encoded, accepts_gzip, request_accepts_gzip
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_gzip_is_chosen_only_when_the_client_accepts_it(header: str | None, expe
     raw = None if header is None else header.encode()
     assert accepts_gzip(raw) is expected
     headers = [] if raw is None else [(b"accept", b"*/*"), (b"accept-encoding", raw)]
-    assert gzip_accepted({"headers": headers}) is expected
+    assert request_accepts_gzip({"headers": headers}) is expected
 
 
 LARGE = b'{"candles": []}' * 100

@@ -79,7 +79,7 @@ class Encoded:
         return self.identity
 
 
-def gzip_accepted(scope: Scope) -> bool:
+def request_accepts_gzip(scope: Scope) -> bool:
     """Whether the request's (first) Accept-Encoding header accepts gzip."""
     for name, value in scope["headers"]:
         if name == b"accept-encoding":

@@ -17,7 +17,7 @@ from typing import Protocol
 from fastapi import HTTPException, Request, Response
 
 from api.cache import QueryCache
-from api.encoded import Reply, gzip_accepted
+from api.encoded import Reply, request_accepts_gzip
 from api.repository import CandleReader
 from api.settings import ApiSettings
 
@@ -60,4 +60,4 @@ async def answer(request: Request, query: CachedQuery, not_found: str = "") -> R
     body = await cache.get_async(query, partial(query.load, state.reader))
     if body is None:
         raise HTTPException(status_code=404, detail=not_found)
-    return body.reply(gzip_accepted(request.scope)).response()
+    return body.reply(request_accepts_gzip(request.scope)).response()

@@ -26,7 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.types import Scope, Send
 
 from api.cache import QueryCache
-from api.encoded import gzip_accepted
+from api.encoded import request_accepts_gzip
 from api.metrics import count_request
 from api.queries import Body, CachedQuery, KnownQueries
 from api.settings import ApiSettings
@@ -51,7 +51,7 @@ class RepeatedQueries:
         body = servable(self._state, query)
         if body is None:
             return False
-        await body.reply(gzip_accepted(scope)).send_direct(send)
+        await body.reply(request_accepts_gzip(scope)).send_direct(send)
         count_request(scope["path"], 200, time.perf_counter() - started)
         return True
 
