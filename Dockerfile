@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1.7
 # The image recipe of all five services. Build from the repository root, naming the
 # service (producer, consumer, alerter, api or dashboard):
 #   docker build --build-arg SERVICE=api -t coinstream/api:0.1.0 .

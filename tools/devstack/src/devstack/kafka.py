@@ -33,7 +33,7 @@ _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId>
       <version>1.7.36</version></dependency>
     <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId>
-      <version>1.2.25</version></dependency>
+      <version>1.2.25</version></dependency>{tools}
   </dependencies>
 </project>
 """
@@ -43,12 +43,17 @@ log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.server.KafkaRaftServer=INFO
 """
+# Kafka's command-line tools (TopicCommand), for the Docker stand-in's `rpk`.
+_TOOLS = """
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId>
+      <version>{version}</version></dependency>"""
 _STARTED = "Kafka Server started"
 
 
-def install_kafka() -> Path:
-    """The directory of broker jars, resolved by Maven on first use."""
-    home = cache_dir() / f"kafka-{KAFKA_VERSION}"
+def install_kafka(*, with_tools: bool = False) -> Path:
+    """The directory of broker jars (and the tools' with `with_tools`), resolved by Maven
+    on first use."""
+    home = cache_dir() / f"kafka-{KAFKA_VERSION}{'-with-tools' if with_tools else ''}"
     lib = home / "lib"
     with install_lock(home):
         if (home / ".installed").exists():
@@ -56,7 +61,8 @@ def install_kafka() -> Path:
         if shutil.which("mvn") is None:
             raise RuntimeError("Maven (mvn) is needed to install Kafka; install it or use Docker")
         shutil.rmtree(lib, ignore_errors=True)
-        (home / "pom.xml").write_text(_POM.format(version=KAFKA_VERSION))
+        tools = _TOOLS.format(version=KAFKA_VERSION) if with_tools else ""
+        (home / "pom.xml").write_text(_POM.format(version=KAFKA_VERSION, tools=tools))
         subprocess.run(
             ["mvn", "-q", "-B", "dependency:copy-dependencies", f"-DoutputDirectory={lib}"],
             cwd=home,
