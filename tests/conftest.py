@@ -26,7 +26,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--require-all",
         action="store_true",
-        help="fail the run if any test was skipped or no integration/e2e test ran (CI)",
+        help="fail the run if any test was skipped or no integration, e2e or docker test ran (CI)",
     )
 
 
@@ -39,14 +39,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     ran = {
         marker
         for report in passed
-        for marker in ("integration", "e2e")
+        for marker in ("integration", "e2e", "docker")
         if marker in report.keywords
     }
     problems = []
     if stats.get("skipped"):
         problems.append(f"{len(stats['skipped'])} test(s) skipped")
     problems += [
-        f"no {marker} test passed" for marker in ("integration", "e2e") if marker not in ran
+        f"no {marker} test passed"
+        for marker in ("integration", "e2e", "docker")
+        if marker not in ran
     ]
     if problems:
         print("\n--require-all: " + "; ".join(problems))

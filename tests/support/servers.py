@@ -1,8 +1,10 @@
 """Which real Kafka broker and MongoDB-wire server the tests talk to.
 
 In this order: servers named by environment variables (COINSTREAM_TEST_KAFKA and
-COINSTREAM_TEST_MONGO_URI); Redpanda and mongo:7 in testcontainers when a Docker
-engine answers; otherwise a local Apache Kafka and FerretDB started by devstack.
+COINSTREAM_TEST_MONGO_URI); testcontainers when a Docker engine answers, with the images
+COINSTREAM_TEST_KAFKA_IMAGE and COINSTREAM_TEST_MONGO_IMAGE (Redpanda and mongo:7 unless
+tools/with_docker.py stands in for them); otherwise a local Apache Kafka and FerretDB
+started by devstack.
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from devstack.docker.standins import (
+    FERRETDB_STANDIN,
+    KAFKA_STANDIN,
+    MONGO_IMAGE,
+    REDPANDA_IMAGE,
+)
 from devstack.servers import start_local_servers
-
-REDPANDA_IMAGE = "docker.redpanda.com/redpandadata/redpanda:v25.2.4"
-MONGO_IMAGE = "mongo:7.0.14"
+from tests.support.standin_containers import FerretDbStandInContainer, KafkaStandInContainer
 
 
 @dataclass(frozen=True)
@@ -36,15 +43,41 @@ def docker_available() -> bool:
     return True
 
 
+def _container(image: str, kinds: dict[str, type[Any]]) -> Any:
+    """The testcontainers class that runs `image`, chosen by its repository."""
+    repository = _repository(image)
+    if repository not in kinds:
+        raise ValueError(f"no container class for {image}; known: {sorted(kinds)}")
+    return kinds[repository](image)
+
+
 @contextlib.contextmanager
 def _testcontainers() -> Iterator[ServerAddresses]:
     from testcontainers.community.kafka import RedpandaContainer  # noqa: PLC0415
     from testcontainers.community.mongodb import MongoDbContainer  # noqa: PLC0415
 
-    with RedpandaContainer(REDPANDA_IMAGE) as redpanda, MongoDbContainer(MONGO_IMAGE) as mongo:
+    kafka = _container(
+        os.environ.get("COINSTREAM_TEST_KAFKA_IMAGE", REDPANDA_IMAGE),
+        {
+            _repository(REDPANDA_IMAGE): RedpandaContainer,
+            _repository(KAFKA_STANDIN): KafkaStandInContainer,
+        },
+    )
+    mongo = _container(
+        os.environ.get("COINSTREAM_TEST_MONGO_IMAGE", MONGO_IMAGE),
+        {
+            _repository(MONGO_IMAGE): MongoDbContainer,
+            _repository(FERRETDB_STANDIN): FerretDbStandInContainer,
+        },
+    )
+    with kafka, mongo:
         yield ServerAddresses(
-            redpanda.get_bootstrap_server(), mongo.get_connection_url(), "testcontainers"
+            kafka.get_bootstrap_server(), mongo.get_connection_url(), "testcontainers"
         )
+
+
+def _repository(image: str) -> str:
+    return image.rsplit(":", 1)[0]
 
 
 @contextlib.contextmanager

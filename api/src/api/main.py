@@ -12,6 +12,7 @@ from pymongo.errors import PyMongoError
 from starlette.types import Receive, Scope, Send
 
 from api.deps import lifespan
+from api.docs_pages import serve_docs_pages
 from api.metrics import MetricsMiddleware
 from api.openapi import document_settings
 from api.queries import KnownQueries
@@ -53,9 +54,10 @@ def create_app(
         version="0.2.0",
         summary="Latest prices, candle history, statistics and live updates from coinstream.",
         lifespan=lifespan,
-        docs_url="/docs",
-        redoc_url="/redoc",
+        docs_url=None,
+        redoc_url=None,
     )
+    serve_docs_pages(app)
     app.state.settings = settings
     app.state.mongo_settings = mongo or MongoSettings()
     app.state.stream_settings = stream_settings or StreamSettings()
