@@ -15,7 +15,7 @@ from coinstream_common.mongo import Document
 from devstack.kafka import install_kafka
 from devstack.kafka_cluster import KafkaCluster
 from tests.support.servers import ServerAddresses, test_servers
-from tests.support.topics import create_tick_topics
+from tests.support.topics import create_checkpoint_topic, create_tick_topics
 
 # Machines are noisy: judge properties by their outcome, never by how fast inputs come.
 settings.register_profile("coinstream", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -121,6 +121,18 @@ def new_topic(kafka_bootstrap: str) -> Callable[..., str]:
         """A ticks topic, with its `.late` and `.dlq` side topics."""
         name = unique("test-ticks")
         create_tick_topics(kafka_bootstrap, name, partitions)
+        return name
+
+    return create
+
+
+@pytest.fixture
+def new_checkpoint_topic(kafka_bootstrap: str) -> Callable[[], str]:
+    """Create a checkpoint topic of its own for this test, compacted, as the producer needs."""
+
+    def create() -> str:
+        name = unique("test-checkpoints")
+        create_checkpoint_topic(kafka_bootstrap, name)
         return name
 
     return create

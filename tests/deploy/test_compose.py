@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,15 @@ COMPOSE = ROOT / "docker-compose.yml"
 CLUSTER_COMPOSE = ROOT / "docker-compose.cluster.yml"
 ONE_SHOT = {"topics"}
 BUILT = ("producer", "consumer", "alerter", "api", "dashboard")
+CHECKPOINTS = "coinstream-producer-checkpoints"
+# rpk for the topics service's script: one broker answers, no topic exists, creates are noted.
+FAKE_RPK = """#!/bin/bash
+case "$1 $2" in
+  "cluster info") echo "1 redpanda 9092" ;;
+  "topic describe") exit 1 ;;
+  "topic create") echo "$*" >> "$CREATED" ;;
+esac
+"""
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +95,37 @@ def test_start_order_waits_for_health_not_just_start(resolved: dict[str, Any]) -
         == "service_completed_successfully"
     )
     assert services["consumer"]["depends_on"]["mongo"]["condition"] == "service_healthy"
+
+
+def test_the_topics_service_makes_the_producers_checkpoint_topic_compacted() -> None:
+    variables = {"PRODUCER_CHECKPOINT_TOPIC": "cursors", "KAFKA_REPLICATION_FACTOR": "2"}
+    services = resolved_config(COMPOSE, variables)["services"]
+    topics, producer = services["topics"]["environment"], services["producer"]["environment"]
+    assert "cursors:1:compact" in topics["TOPICS"].split(",")
+    assert producer["PRODUCER_CHECKPOINT_TOPIC"] == "cursors"
+    # The producer refuses a checkpoint topic with fewer replicas than the topics are made with.
+    assert producer["KAFKA_REPLICATION_FACTOR"] == topics["REPLICATION_FACTOR"] == "2"
+
+
+def test_the_topics_script_creates_a_compact_entry_compacted(
+    resolved: dict[str, Any], tmp_path: Path
+) -> None:
+    rpk = tmp_path / "rpk"
+    rpk.write_text(FAKE_RPK)
+    rpk.chmod(0o755)
+    topics = resolved["services"]["topics"]
+    script = topics["command"][0].replace("$$", "$")  # `config` escapes `$` again
+    env = topics["environment"] | {
+        "PATH": f"{tmp_path}:{os.environ['PATH']}",
+        "CREATED": str(tmp_path / "created"),
+    }
+    subprocess.run(["/bin/bash", "-c", script], env=env, check=True, timeout=30)
+    created = {line.split()[2]: line for line in (tmp_path / "created").read_text().splitlines()}
+    assert set(created) == {"ticks", "ticks.late", "ticks.dlq", "alerts", CHECKPOINTS}
+    assert created[CHECKPOINTS].endswith(
+        "-p 1 -r 1 -c min.insync.replicas=1 -c cleanup.policy=compact -X brokers=redpanda:9092"
+    )
+    assert all("cleanup.policy" not in created[name] for name in set(created) - {CHECKPOINTS})
 
 
 def _volume_sources(service: dict[str, Any]) -> list[str]:

@@ -22,7 +22,7 @@ MEMBERS = ["mongo:27017", "mongo-2:27017", "mongo-3:27017"]
 URI_OPTIONS = {"replicaSet": "rs0", "w": "majority", "retryWrites": "true", "retryReads": "true"}
 # What a cluster changes in an application service; anything else differing is drift.
 CLUSTER_ONLY = {"deploy", "depends_on", "ports"}
-CLUSTER_ENV = {"MONGO_URI", "KAFKA_BOOTSTRAP_SERVERS"}
+CLUSTER_ENV = {"MONGO_URI", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_REPLICATION_FACTOR"}
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,16 @@ def test_topics_get_three_replicas_two_in_sync(
     assert topics["environment"]["TOPICS"] == single["topics"]["environment"]["TOPICS"]
     assert "replication factor 3" in docs
     assert "`min.insync.replicas=2`" in docs
+
+
+def test_the_producers_checkpoint_topic_is_made_compacted_with_three_replicas(
+    cluster: dict[str, Any],
+) -> None:
+    topics, producer = cluster["topics"]["environment"], cluster["producer"]["environment"]
+    assert f"{producer['PRODUCER_CHECKPOINT_TOPIC']}:1:compact" in topics["TOPICS"].split(",")
+    assert producer["PRODUCER_CHECKPOINT_TOPIC"] == "coinstream-producer-checkpoints"
+    # The producer refuses a checkpoint topic with fewer replicas than the topics are made with.
+    assert producer["KAFKA_REPLICATION_FACTOR"] == topics["REPLICATION_FACTOR"] == "3"
 
 
 def test_services_name_every_broker(cluster: dict[str, Any]) -> None:

@@ -46,9 +46,16 @@ def test_services_read_from_the_compose_file() -> None:
     assert services["redpanda"].healthcheck is not None
     assert services["redpanda"].healthcheck[:2] == ["/bin/sh", "-c"]
     assert topic_plan(services) == TopicPlan(
-        partitions={"ticks": 3, "ticks.late": 1, "ticks.dlq": 1, "alerts": 1},
+        partitions={
+            "ticks": 3,
+            "ticks.late": 1,
+            "ticks.dlq": 1,
+            "alerts": 1,
+            "coinstream-producer-checkpoints": 1,
+        },
         replication_factor=1,
         min_insync_replicas=1,
+        compacted=frozenset({"coinstream-producer-checkpoints"}),
     )
 
 
@@ -57,10 +64,17 @@ def test_topic_settings_come_from_the_environment() -> None:
         "KAFKA_TICKS_PARTITIONS": "6",
         "KAFKA_REPLICATION_FACTOR": "3",
         "KAFKA_MIN_INSYNC_REPLICAS": "2",
+        "PRODUCER_CHECKPOINT_TOPIC": "cursors",
     }
-    plan = topic_plan(load_compose(ROOT / "docker-compose.yml", variables))
+    services = load_compose(ROOT / "docker-compose.yml", variables)
+    plan = topic_plan(services)
     assert plan.partitions["ticks"] == 6
     assert (plan.replication_factor, plan.min_insync_replicas) == (3, 2)
+    # The producer checks the topic that `make run` made, for the replicas it was made with.
+    assert plan.compacted == {"cursors"}
+    producer = services["producer"].environment
+    assert producer["PRODUCER_CHECKPOINT_TOPIC"] == "cursors"
+    assert producer["KAFKA_REPLICATION_FACTOR"] == "3"
 
 
 def test_local_rewrites_touch_only_addresses() -> None:

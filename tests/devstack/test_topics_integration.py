@@ -1,8 +1,8 @@
 """devstack's ensure_topics on real brokers: the settings it applies, and what it refuses.
 
 The single broker refuses a replication factor of 3 before creating anything; the
-three-broker cluster gets every topic with three replicas and min.insync.replicas=2, as
-the brokers themselves describe them.
+three-broker cluster gets every topic with three replicas and min.insync.replicas=2, and
+the checkpoint topic compacted too, as the brokers themselves describe them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ pytestmark = pytest.mark.integration
 
 def plan(replication_factor: int, min_insync_replicas: int) -> TopicPlan:
     name = f"plan-{uuid.uuid4().hex[:8]}"
-    return TopicPlan({name: 3, f"{name}.late": 1}, replication_factor, min_insync_replicas)
+    return TopicPlan(
+        {name: 3, f"{name}.late": 1, f"{name}-checkpoints": 1},
+        replication_factor,
+        min_insync_replicas,
+        compacted=frozenset({f"{name}-checkpoints"}),
+    )
 
 
 def test_a_replication_factor_above_the_brokers_is_refused(kafka_bootstrap: str) -> None:
@@ -52,4 +57,7 @@ def test_the_cluster_gets_the_replicas_and_min_insync_asked_for(
         assert len(topics[name].partitions) == partitions
         assert all(len(p.replicas) == 3 for p in topics[name].partitions.values()), name
     for resource, future in described.items():
-        assert future.result(timeout=10)["min.insync.replicas"].value == "2", resource.name
+        config = future.result(timeout=10)
+        assert config["min.insync.replicas"].value == "2", resource.name
+        policy = "compact" if resource.name in wanted.compacted else "delete"
+        assert config["cleanup.policy"].value == policy, resource.name

@@ -39,10 +39,10 @@ def trade_number(tick: Tick) -> int:
 async def test_restarts_resume_from_the_checkpoint_and_backfill_only_once(
     kafka_bootstrap: str,
     new_topic: Callable[..., str],
-    new_group: Callable[[], str],
+    new_checkpoint_topic: Callable[[], str],
     httpserver: HTTPServer,
 ) -> None:
-    topic, checkpoints = new_topic(), new_group().replace("group", "checkpoints")
+    topic, checkpoints = new_topic(), new_checkpoint_topic()
     exchange = FakeCoinbase()
     exchange.add_trades(1, 100)
     exchange.install(httpserver)
@@ -79,7 +79,7 @@ async def test_restarts_resume_from_the_checkpoint_and_backfill_only_once(
 async def test_a_configuration_error_stops_the_start_before_anything_is_published(
     kafka_bootstrap: str,
     new_topic: Callable[..., str],
-    new_group: Callable[[], str],
+    new_checkpoint_topic: Callable[[], str],
     httpserver: HTTPServer,
 ) -> None:
     topic = new_topic()
@@ -89,7 +89,7 @@ async def test_a_configuration_error_stops_the_start_before_anything_is_publishe
     async with http_client() as client:
         http = source_http(client, httpserver.url_for(""), SystemClock(), source="binance")
         source = BinanceSource(http, symbols=["BTC-USDT"], poll_interval_s=1)
-        run = ProducerRun(kafka_bootstrap, topic, new_group().replace("group", "checkpoints"))
+        run = ProducerRun(kafka_bootstrap, topic, new_checkpoint_topic())
         with pytest.raises(SourceConfigError) as raised:
             await run.start([source])
     assert raised.value.reason == "restricted_location"

@@ -18,7 +18,7 @@ from producer.recorder import RecordingSource, TickRecorder
 from producer.sources.simulated import SimulatedSource
 from tests.support.producer_run import ProducerRun
 from tests.support.restartable_broker import RestartableBroker
-from tests.support.topics import read_ticks
+from tests.support.topics import create_checkpoint_topic, read_ticks
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +37,7 @@ async def test_every_tick_arrives_once_across_a_broker_restart(
     broker: RestartableBroker, tmp_path: Path
 ) -> None:
     broker.create_topic("ticks", 3)
+    create_checkpoint_topic(broker.bootstrap, "checkpoints")
     # What the source handed to the producer is recorded, to compare with what arrived.
     recorder = TickRecorder(tmp_path / "handed-over.jsonl")
     market = SimulatedSource(

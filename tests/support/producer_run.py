@@ -19,12 +19,26 @@ OPTIONS = AppOptions(backfill_ms=24 * 3600 * 1000, shutdown_timeout_s=10, delive
 
 class ProducerRun:
     def __init__(
-        self, bootstrap: str, topic: str, checkpoints: str, options: AppOptions = OPTIONS
+        self,
+        bootstrap: str,
+        topic: str,
+        checkpoints: str,
+        options: AppOptions = OPTIONS,
+        *,
+        replication_factor: int = 1,
     ) -> None:
-        kafka = KafkaSettings(bootstrap_servers=bootstrap, ticks_topic=topic)
+        kafka = KafkaSettings(
+            bootstrap_servers=bootstrap, ticks_topic=topic, replication_factor=replication_factor
+        )
         producer = Producer(producer_config(kafka) | {"reconnect.backoff.max.ms": 500})
         self.publisher = TickPublisher(producer, topic)
-        store = CheckpointStore(producer, kafka.client_config(), checkpoints, namespace=topic)
+        store = CheckpointStore(
+            producer,
+            kafka.client_config(),
+            checkpoints,
+            namespace=topic,
+            replication_factor=kafka.replication_factor,
+        )
         self.app = ProducerApp(self.publisher, store, options, clock=SystemClock())
         self.stop = asyncio.Event()
 

@@ -1,4 +1,5 @@
-"""Creating tick topics, and reading a whole topic back to check what was published."""
+"""Creating tick and checkpoint topics, and reading a whole topic back to check what was
+published."""
 
 from __future__ import annotations
 
@@ -10,11 +11,20 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
 from coinstream_common.ticks import Tick, decode_tick
+from devstack.topics import TopicPlan, ensure_topics
 
 
 def create_tick_topics(bootstrap: str, name: str, partitions: int) -> None:
     """A ticks topic with its `.late` and `.dlq` side topics, as the consumer expects."""
     _create(bootstrap, [NewTopic(name, partitions, 1), *_side_topics(name)])
+
+
+def create_checkpoint_topic(
+    bootstrap: str, name: str, replication_factor: int = 1, min_insync_replicas: int = 1
+) -> None:
+    """The producer's checkpoint topic, made as `make run` and the topics service make it."""
+    plan = TopicPlan({name: 1}, replication_factor, min_insync_replicas, frozenset({name}))
+    ensure_topics(bootstrap, plan)
 
 
 def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:

@@ -30,6 +30,9 @@ class KafkaSettings(BaseSettings):
 
     bootstrap_servers: str = "127.0.0.1:9092"
     ticks_topic: str = "ticks"
+    # The replicas every topic is made with (the topics service, `make run`); the producer
+    # refuses to start on a checkpoint topic with fewer.
+    replication_factor: int = Field(default=1, ge=1)
 
     def client_config(self) -> dict[str, Any]:
         # librdkafka's own messages go through `logging`, so they come out as JSON too.

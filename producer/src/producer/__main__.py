@@ -17,6 +17,7 @@ from coinstream_common.settings import KafkaSettings, LogSettings, MetricsSettin
 from producer.app import AppOptions, ProducerApp
 from producer.build import SourceFactory, build_sources
 from producer.checkpoint_store import CheckpointStore
+from producer.checkpoint_topic import CheckpointTopicError
 from producer.clock import SystemClock
 from producer.publisher import TickPublisher, producer_config
 from producer.recorder import TickRecorder
@@ -43,6 +44,12 @@ async def main() -> int:
             extra={"reason": error.reason, "detail": error.detail},
         )
         return CONFIG_ERROR_EXIT
+    except CheckpointTopicError as error:
+        log.critical(
+            "configuration error: the producer cannot start",
+            extra={"reason": error.reason, "topic": error.topic, "detail": error.detail},
+        )
+        return CONFIG_ERROR_EXIT
     return 0
 
 
@@ -63,7 +70,11 @@ async def run_producer() -> None:
     )
     publisher = TickPublisher(producer, kafka.ticks_topic, capacity=settings.buffer_max_ticks)
     store = CheckpointStore(
-        producer, kafka.client_config(), settings.checkpoint_topic, namespace=kafka.ticks_topic
+        producer,
+        kafka.client_config(),
+        settings.checkpoint_topic,
+        namespace=kafka.ticks_topic,
+        replication_factor=kafka.replication_factor,
     )
     options = AppOptions(
         backfill_ms=int(settings.backfill_hours * 3600 * 1000),

@@ -51,7 +51,8 @@ class ProducerApp:
         self._now = now
 
     async def run(self, sources: Sequence[Source], stop: asyncio.Event) -> None:
-        """Run until `stop` is set; raise SourceConfigError if a source cannot work."""
+        """Run until `stop` is set; raise SourceConfigError if a source cannot work, and
+        CheckpointTopicError if the checkpoint topic is missing or made wrong."""
         try:
             saved = await _until_stopped(self._load_checkpoints(), stop)
             tracker, feeds = self._feeds(sources, saved)
@@ -84,9 +85,11 @@ class ProducerApp:
         ]
 
     async def _load_checkpoints(self) -> dict[StreamKey, Checkpoint]:
+        """Wait for the brokers to answer; a checkpoint topic that is missing or made wrong
+        raises CheckpointTopicError, which no wait would mend."""
         while True:
             try:
-                await asyncio.to_thread(self._store.ensure_topic)
+                await asyncio.to_thread(self._store.check_topic)
                 saved = await asyncio.to_thread(self._store.load)
             except (KafkaException, TimeoutError) as error:
                 log.warning("checkpoints not readable; retrying", extra={"error": str(error)})

@@ -1,4 +1,4 @@
-"""The checkpoint topic: created compacted if missing, read whole at startup, appended to after.
+"""The checkpoint topic: checked and read whole at startup, appended to after.
 
 Records are written with the producer that publishes the ticks. Checkpoints that the
 client cannot take right now (its queue is full while the broker is away) are kept, the
@@ -22,9 +22,9 @@ from confluent_kafka import (
     TopicPartition,
 )
 from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import NewTopic
 
 from producer import metrics
+from producer.checkpoint_topic import check_checkpoint_topic
 from producer.checkpoints import (
     BadCheckpoint,
     Checkpoint,
@@ -36,32 +36,30 @@ from producer.checkpoints import (
 )
 
 log = logging.getLogger(__name__)
-TOPIC_CONFIG = {"cleanup.policy": "compact"}
 
 
 class CheckpointStore:
     def __init__(
-        self, producer: Producer, client_config: dict[str, Any], topic: str, namespace: str
+        self,
+        producer: Producer,
+        client_config: dict[str, Any],
+        topic: str,
+        namespace: str,
+        *,
+        replication_factor: int,
     ) -> None:
         self._producer = producer
         self._client_config = client_config
         self._topic = topic
         self._namespace = namespace
+        self._replication_factor = replication_factor
         self._unsaved: dict[StreamKey, Checkpoint] = {}
 
-    def ensure_topic(self, timeout_s: float = 30.0) -> None:
+    def check_topic(self, timeout_s: float = 30.0) -> None:
+        """Raise CheckpointTopicError if the topic is missing, has fewer replicas than the
+        replication factor, or is not compacted; KafkaException if no broker answers."""
         admin = AdminClient(self._client_config)
-        if self._topic in admin.list_topics(timeout=timeout_s).topics:
-            return
-        future = admin.create_topics(
-            [NewTopic(self._topic, 1, 1, config=TOPIC_CONFIG)], request_timeout=timeout_s
-        )[self._topic]
-        try:
-            future.result(timeout=timeout_s)
-        except KafkaException as error:
-            if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
-                raise
-        log.info("checkpoint topic created", extra={"topic": self._topic})
+        check_checkpoint_topic(admin, self._topic, self._replication_factor, timeout_s)
 
     def load(self, timeout_s: float = 30.0) -> dict[StreamKey, Checkpoint]:
         """The latest checkpoint of every stream of this namespace."""
