@@ -51,8 +51,10 @@ lint: setup
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 
+# The docker tests need an engine: tools/with_docker.py uses the one that answers, or starts
+# one of its own (root on Debian) and stops it at the end.
 test: setup system-deps servers lint
-	$(PYTEST) --require-all
+	UV=$(UV) $(RUN) python tools/with_docker.py $(PYTEST) --require-all
 
 test-unit: setup
 	$(PYTEST) -m "not integration and not e2e and not soak"

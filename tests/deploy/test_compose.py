@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from devstack.dockerfile import image_healthcheck, image_setting, image_stages
-from tests.support.compose_config import resolved_config
+from tests.support.compose_config import ports, resolved_config
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -129,28 +129,7 @@ def test_the_topics_script_creates_a_compact_entry_compacted(
 
 
 def _volume_sources(service: dict[str, Any]) -> list[str]:
-    """Named-volume sources, from Compose v1's short form or v2's long form."""
-    out = []
-    for volume in service.get("volumes", []):
-        if isinstance(volume, str):
-            source = volume.split(":", 1)[0]
-            if not source.startswith(("/", ".")):
-                out.append(source)
-        elif volume["type"] == "volume":
-            out.append(volume["source"])
-    return out
-
-
-def _ports(service: dict[str, Any]) -> list[tuple[str, int, int]]:
-    """(host ip, published, target), from Compose v1's short form or v2's long form."""
-    out = []
-    for port in service.get("ports", []):
-        if isinstance(port, str):
-            ip, published, target = port.split("/", 1)[0].rsplit(":", 2)
-            out.append((ip, int(published), int(target)))
-        else:
-            out.append((port["host_ip"], int(port["published"]), int(port["target"])))
-    return out
+    return [v["source"] for v in service.get("volumes", []) if v["type"] == "volume"]
 
 
 def test_data_lives_in_named_volumes(resolved: dict[str, Any]) -> None:
@@ -161,11 +140,11 @@ def test_data_lives_in_named_volumes(resolved: dict[str, Any]) -> None:
 
 
 def test_published_ports_bind_to_localhost_only(resolved: dict[str, Any]) -> None:
-    published = {name: _ports(service) for name, service in resolved["services"].items()}
-    assert ("127.0.0.1", 8000, 8000) in published["api"]
-    assert ("127.0.0.1", 8501, 8501) in published["dashboard"]
-    assert ("127.0.0.1", 19092, 19092) in published["redpanda"]
-    assert all(ip == "127.0.0.1" for ports in published.values() for ip, _, _ in ports)
+    published = {name: ports(service) for name, service in resolved["services"].items()}
+    assert ("127.0.0.1", "8000", 8000) in published["api"]
+    assert ("127.0.0.1", "8501", 8501) in published["dashboard"]
+    assert ("127.0.0.1", "19092", 19092) in published["redpanda"]
+    assert all(ip == "127.0.0.1" for each in published.values() for ip, _, _ in each)
 
 
 def test_redpanda_has_an_internal_and_an_external_listener(resolved: dict[str, Any]) -> None:

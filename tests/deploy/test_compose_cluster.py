@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.compose_config import resolved_config
+from tests.support.compose_config import ports, resolved_config
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("producer", "consumer", "alerter", "api", "dashboard")
@@ -129,13 +129,13 @@ def test_the_replica_set_is_initiated_once_with_keyfile_auth(cluster: dict[str, 
 def test_consumers_and_apis_are_scaled(cluster: dict[str, Any]) -> None:
     assert cluster["consumer"]["deploy"]["replicas"] == 3
     assert cluster["api"]["deploy"]["replicas"] == 2
-    assert cluster["api"]["ports"] == ["127.0.0.1:8000-8001:8000/tcp"]
+    assert ports(cluster["api"]) == [("127.0.0.1", "8000-8001", 8000)]
 
 
 def test_published_ports_bind_to_localhost_only(cluster: dict[str, Any]) -> None:
     for name, service in cluster.items():
-        for port in service.get("ports", []):
-            assert port.startswith("127.0.0.1:"), (name, port)
+        for host_ip, published, _ in ports(service):
+            assert host_ip == "127.0.0.1", (name, published)
 
 
 @pytest.mark.parametrize("app", APPS)

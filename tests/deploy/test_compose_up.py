@@ -21,7 +21,12 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from devstack.net import free_port
-from tests.support.compose_project import ROOT, ComposeProject, docker_environment
+from tests.support.compose_project import (
+    EXTERNAL_KAFKA,
+    ROOT,
+    ComposeProject,
+    docker_environment,
+)
 from tests.support.pipeline import wait_for
 from tests.support.topics import read_ticks
 
@@ -39,7 +44,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-EXTERNAL_KAFKA = "127.0.0.1:19092"
 SERIES = {"source": "simulated", "symbol": "BTC-USD", "interval": "1m"}
 
 

@@ -74,3 +74,15 @@ def test_only_the_compiled_services_build_with_a_compiler(service: str) -> None:
     # mypyc needs gcc, which the full Python image has and the slim one lacks.
     build_base = image_stages(DOCKERFILE, {"SERVICE": service}, target="build")[-1].base
     assert ("slim" not in build_base) == (service in {"consumer", "alerter"}), build_base
+
+
+def test_the_dockerfile_needs_no_frontend_image_from_a_registry() -> None:
+    """A `# syntax=` directive makes every build fetch that frontend image first, so an
+    offline build fails; the engine's own frontend has everything the file uses."""
+    header = []
+    for line in DOCKERFILE.read_text().splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    directives = [line for line in header if re.match(r"#\s*syntax\s*=", line, re.IGNORECASE)]
+    assert not directives, directives

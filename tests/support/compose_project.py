@@ -17,6 +17,8 @@ from devstack.docker.engine import HOW_TO_RUN, engine_answers
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 CLUSTER_COMPOSE = ROOT / "docker-compose.cluster.yml"
+# Redpanda's external listener, as docker-compose.yml publishes it.
+EXTERNAL_KAFKA = "127.0.0.1:19092"
 
 
 def docker_environment() -> dict[str, str]:
