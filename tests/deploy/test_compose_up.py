@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
 from devstack.net import free_port
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.compose_checks import assert_no_tick_lost_or_counted_twice, candles
 from tests.support.compose_project import (
     EXTERNAL_KAFKA,
     ROOT,
@@ -28,28 +27,11 @@ from tests.support.compose_project import (
     docker_environment,
 )
 from tests.support.pipeline import wait_for
-from tests.support.topics import read_ticks
 
 # The module fixture builds five images and brings the stack up twice.
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(1200)]
 SERVICES = ("producer", "consumer", "alerter", "api", "dashboard")
 SCREENSHOT = ROOT / ".artifacts" / "compose-dashboard.png"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERIES = {"source": "simulated", "symbol": "BTC-USD", "interval": "1m"}
-
-
-def minute_start(moment: datetime) -> str:
-    """The start of the minute of `moment`, as the API writes times."""
-    return moment.replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -97,13 +79,6 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
         print(f"\n{line}", flush=True)
 
 
-def candles(stack: Stack, **params: str) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{stack.api}/v1/candles", params=SERIES | params, timeout=10)
-    answer.raise_for_status()
-    page: list[dict[str, Any]] = answer.json()["candles"]
-    return page
-
-
 def test_every_service_is_healthy_and_the_topics_were_made(stack: Stack) -> None:
     states = {c["Service"]: c for c in stack.project.containers()}
     assert states["topics"]["State"] == "exited"
@@ -114,12 +89,12 @@ def test_every_service_is_healthy_and_the_topics_were_made(stack: Stack) -> None
 
 def test_simulated_ticks_become_candles_that_grow(stack: Stack) -> None:
     def newest_count() -> int:
-        page = candles(stack, start=(datetime.now(UTC) - timedelta(minutes=5)).isoformat())
+        page = candles(stack.api, start=(datetime.now(UTC) - timedelta(minutes=5)).isoformat())
         return page[-1]["count"] if page else 0
 
     first = newest_count()
     wait_for(lambda: newest_count() != first, timeout_s=30, what="the newest candle to grow")
-    history = candles(stack)
+    history = candles(stack.api)
     assert len(history) > 60, "the simulated backfill gave less than an hour of candles"
 
 
@@ -161,28 +136,7 @@ def test_a_killed_consumer_comes_back_and_counts_no_tick_twice(stack: Stack) -> 
     killed_at = datetime.now(UTC)
     stack.project.run("kill", "consumer")
     stack.project.run("up", "--wait", "consumer")
-    window = minute_start(killed_at)
-    since = (killed_at - timedelta(minutes=3)).isoformat()
-
-    def final_after_kill() -> list[dict[str, Any]]:
-        return [c for c in candles(stack, start=since) if c["final"]]
-
-    wait_for(
-        lambda: any(c["start"] == window for c in final_after_kill()),
-        timeout_s=150,
-        what="the window of the kill to close",
-    )
-    served = {c["start"]: c["count"] for c in final_after_kill()}
-    ticks = {
-        t.event_id: t
-        for t in read_ticks(EXTERNAL_KAFKA, "ticks", timeout_s=120)
-        if (t.source, t.symbol) == (SERIES["source"], SERIES["symbol"])
-    }
-    counted = Counter(
-        minute_start(datetime.fromtimestamp(t.event_time / 1000, UTC)) for t in ticks.values()
-    )
-    assert served, "no final candle around the kill"
-    assert served == {start: counted[start] for start in served}
+    assert_no_tick_lost_or_counted_twice(stack.api, EXTERNAL_KAFKA, killed_at)
 
 
 def test_down_leaves_no_container_network_or_volume(stack: Stack) -> None:

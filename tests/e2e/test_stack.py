@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from devstack.stack import Endpoints, LocalStack
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.local_stack import JUMP_RULE, stack_variables
 from tests.support.pipeline import wait_for
 from tests.support.servers import ServerAddresses
@@ -25,17 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # Git ignores it: a test run leaves the tree as it found it. `make screenshot` copies it
 # to docs/images/dashboard.png, the README's picture.
 SCREENSHOT = ROOT / ".artifacts" / "dashboard.png"
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling Google on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,8 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import Error, Page, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling Google on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+
 CHART = ".vega-embed canvas, .vega-embed svg.marks"
 # st.exception, and st.error (the dashboard's "Cannot reach the data").
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
