@@ -10,13 +10,14 @@ UV := $(CACHE)/uv-$(UV_VERSION)/bin/uv
 RUN := $(UV) run --frozen --no-sync
 PYTEST := $(RUN) pytest
 
-.PHONY: help setup servers system-deps run test test-unit test-integration test-e2e screenshot soak lint bench clean
+.PHONY: help setup servers system-deps run test test-docker test-unit test-integration test-e2e screenshot soak lint bench clean
 
 help:
 	@echo "make run        the whole stack on 127.0.0.1 without Docker (Ctrl-C stops it)"
 	@echo "                CLUSTER=3: on three Kafka brokers, topics replicated"
 	@echo "make test       lint, type-check and every test (unit, integration, e2e, deploy)"
 	@echo "make test-unit  the fast tests only"
+	@echo "make test-docker the docker tests only: compose up for real, testcontainers"
 	@echo "make bench      benchmarks; prints BENCH lines (BENCH=\"consumer api\" picks some)"
 	@echo "make screenshot the README's dashboard picture, from a fresh e2e run"
 	@echo "make soak       the whole stack under load for SOAK_MINUTES (15); prints a BENCH line"
@@ -55,6 +56,9 @@ lint: setup
 # one of its own (root on Debian) and stops it at the end.
 test: setup system-deps servers lint
 	UV=$(UV) $(RUN) python tools/with_docker.py $(PYTEST) --require-all
+
+test-docker: setup system-deps servers
+	UV=$(UV) $(RUN) python tools/with_docker.py $(PYTEST) -m docker
 
 test-unit: setup
 	$(PYTEST) -m "not integration and not e2e and not soak"
