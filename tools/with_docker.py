@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 
 from devstack.docker.compose_plugin import compose_config_dir
@@ -39,10 +40,13 @@ def main(command: list[str]) -> int:
                 own = engine, engine.start()
                 env = engine.client_env()
                 print(f"with_docker: started dockerd on {engine.host}", flush=True)
-            config = compose_config_dir(env)
-            if config is not None:
-                env["DOCKER_CONFIG"] = str(config)
-            env |= ensure_images(env).environment()
+            # Building Compose (Go) and the stand-ins (mostly downloads) overlap well.
+            with ThreadPoolExecutor(max_workers=1) as compose_build:
+                config = compose_build.submit(compose_config_dir, env)
+                images = ensure_images(env)
+                if (config_dir := config.result()) is not None:
+                    env["DOCKER_CONFIG"] = str(config_dir)
+            env |= images.environment()
         except EngineUnavailable as reason:
             print(f"with_docker: {reason}", flush=True)
             env = dict(os.environ) | {"COINSTREAM_DOCKER_UNAVAILABLE": str(reason)}

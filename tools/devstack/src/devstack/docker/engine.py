@@ -68,6 +68,8 @@ class OwnEngine:
         if shutil.which("dockerd") is None:
             install_debian_packages(["docker.io"])
         self.home.mkdir(parents=True, exist_ok=True)
+        # Left by an engine that was killed: dockerd refuses to start over a live pid's file.
+        (self.home / "dockerd.pid").unlink(missing_ok=True)
         # containerd's socket paths must stay short (108 bytes), whatever the cache's path.
         digest = hashlib.sha256(str(self.home).encode()).hexdigest()[:8]
         process = ManagedProcess(
