@@ -36,11 +36,12 @@ def engine_answers(env: dict[str, str]) -> bool:
 
 
 def install_debian_packages(packages: list[str]) -> None:
-    """Install what is missing of `packages` with apt-get; only root on Debian can."""
+    """Install `packages` with apt-get; only root on Debian can."""
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise EngineUnavailable(
-            f"no Docker engine answers, and {' and '.join(packages)} cannot be installed "
-            f"here (that needs root and apt-get). {HOW_TO_RUN}"
+            f"{' and '.join(packages)} cannot be installed here (that needs root and "
+            f"apt-get), and no Docker engine with the images the tests need answers. "
+            f"{HOW_TO_RUN}"
         )
     apt_env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
     run_step(["apt-get", "update", "-qq"], env=apt_env)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devstack.docker.engine import install_debian_packages
 from devstack.docker.steps import StepFailed, run_step, succeeds
 from devstack.ferretdb import install_ferretdb
 from devstack.kafka import install_kafka
@@ -180,10 +181,7 @@ def _ensure_debian(env: dict[str, str]) -> None:
         return
     with install_lock(cache_dir() / "standins"):
         if shutil.which("debootstrap") is None:
-            raise StepFailed(
-                "the stand-in images are built on Debian's debootstrap: install it (apt-get "
-                "install debootstrap), or give the engine the images it could not pull"
-            )
+            install_debian_packages(["debootstrap"])
         print(f"building the stand-in {DEBIAN} (debootstrap)", flush=True)
         with tempfile.TemporaryDirectory(dir=cache_dir()) as scratch:
             rootfs = Path(scratch) / "rootfs"
