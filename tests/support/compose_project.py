@@ -50,7 +50,7 @@ class ComposeProject:
         files = [part for path in self.files for part in ("-f", str(path))]
         return ["docker", "compose", "-p", self.name, *files, *args]
 
-    def run(self, *args: str, check: bool = True, timeout_s: float = 900) -> str:
+    def _call(self, args: tuple[str, ...], timeout_s: float) -> tuple[int, str]:
         done = subprocess.run(
             self.command(*args),
             env=self.env,
@@ -60,24 +60,19 @@ class ComposeProject:
             timeout=timeout_s,
             check=False,
         )
-        output = done.stdout + done.stderr
-        if check and done.returncode != 0:
+        return done.returncode, done.stdout + done.stderr
+
+    def run(self, *args: str, check: bool = True, timeout_s: float = 900) -> str:
+        status, output = self._call(args, timeout_s)
+        if check and status != 0:
             raise AssertionError(f"docker compose {' '.join(args)} failed:\n{output[-6000:]}")
         return output
 
     def fails(self, *args: str, timeout_s: float = 600) -> str:
         """The output of a command that must fail."""
-        done = subprocess.run(
-            self.command(*args),
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-        assert done.returncode != 0, f"docker compose {' '.join(args)} succeeded"
-        return done.stdout + done.stderr
+        status, output = self._call(args, timeout_s)
+        assert status != 0, f"docker compose {' '.join(args)} succeeded"
+        return output
 
     def timed_up(self, *args: str) -> float:
         started = time.monotonic()
