@@ -37,4 +37,5 @@ def serve_docs_pages(app: FastAPI) -> None:
             title=f"{app.title} - ReDoc",
             redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
             redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
+            with_google_fonts=False,
         )
