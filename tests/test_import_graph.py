@@ -125,3 +125,51 @@ def test_a_circle_is_found_also_through_a_type_checking_import(tmp_path: Path) -
     circle = find_circle(graph)
     assert circle is not None
     assert set(circle) == {"house.routes", "house.services"}
+
+
+# What the API may build on of its server and framework: their public names. A private
+# module (a segment with a leading underscore) or uvicorn's protocol implementations can
+# change in any release, and code that subclasses them goes around the framework.
+FRAMEWORKS = ("uvicorn", "starlette", "fastapi")
+
+
+def private_framework_imports(sources: dict[str, Path]) -> list[str]:
+    """`module -> name` for each import of a private part of the frameworks."""
+
+    def private(name: str) -> bool:
+        parts = name.split(".")
+        return parts[0] in FRAMEWORKS and (
+            any(part.startswith("_") for part in parts) or parts[:2] == ["uvicorn", "protocols"]
+        )
+
+    return sorted(
+        f"{module} -> {name}"
+        for module, path in module_files(sources).items()
+        for name in imported_names(module, path)
+        if private(name)
+    )
+
+
+def test_the_api_imports_nothing_private_of_uvicorn_starlette_or_fastapi() -> None:
+    assert private_framework_imports({"api": SOURCES["api"]}) == []
+
+
+def test_private_framework_imports_are_found(tmp_path: Path) -> None:
+    package = tmp_path / "house"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "server.py").write_text(
+        "import uvicorn\n"
+        "from fastapi import FastAPI\n"
+        "from starlette.middleware.cors import CORSMiddleware\n"
+        "from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol\n"
+        "from starlette._utils import is_async_callable\n"
+        "from starlette.routing import _wrap_gen_lifespan_context\n"
+    )
+    assert private_framework_imports({"house": tmp_path}) == [
+        "house.server -> starlette._utils",
+        "house.server -> starlette._utils.is_async_callable",
+        "house.server -> starlette.routing._wrap_gen_lifespan_context",
+        "house.server -> uvicorn.protocols.http.httptools_impl",
+        "house.server -> uvicorn.protocols.http.httptools_impl.HttpToolsProtocol",
+    ]

@@ -81,12 +81,6 @@ class QueryCache:
         mine.set_result(loaded)
         return loaded
 
-    def peek(self, key: Hashable, load: Callable[[], T]) -> T | None:
-        """The result if it can be served without waiting (starting its refresh when due),
-        else None; a cached None looks the same, so use it only for values that are not."""
-        value = self._peek(key, load)
-        return None if value is _MISSING else cast("T", value)
-
     async def get_async(self, key: Hashable, load: Callable[[], T]) -> T:
         """`get` for the event loop: a servable result is returned on the loop, which saves
         a hop to a worker thread on every hit; only waiting and loading go to a thread."""

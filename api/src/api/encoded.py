@@ -3,18 +3,18 @@
 A day of 1-minute candles is about 400 KB of JSON, and gzip makes it several times
 smaller. Compressing per response (Starlette's GZipMiddleware) would cost milliseconds of
 CPU for every request; compressing when the query cache loads a body costs that once per
-load, and each request only picks the copy its `Accept-Encoding` allows. The headers are
-encoded with it: a repeat (repeats.py) hands both to the server as they are.
+load, and each request only picks the copy its `Accept-Encoding` allows.
 """
 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from fastapi import Response
-from starlette.types import Scope, Send
+from starlette.types import Scope
 
 # Level 5 compresses within a few percent of the default (6) in about two thirds the time.
 GZIP_LEVEL = 5
@@ -22,39 +22,26 @@ GZIP_LEVEL = 5
 # (Starlette's GZipMiddleware draws the line at the same size).
 GZIP_MIN_BYTES = 500
 MEDIA_TYPE = "application/json"
-RawHeader = tuple[bytes, bytes]
-GZIPPED: RawHeader = (b"content-encoding", b"gzip")
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A 200 answer with a JSON body, as ASGI sends it. `headers` are the route's;
-    `direct_headers` are what the whole app answers to a request without an Origin
-    header, which CORSMiddleware gives "Vary: Origin" (the CORS headers depend on it)."""
+    """One copy of a JSON body, with the headers that describe it."""
 
-    headers: tuple[RawHeader, ...]
-    direct_headers: tuple[RawHeader, ...]
     body: bytes
+    headers: Mapping[str, str]
 
     @classmethod
     def json(cls, body: bytes, *, gzipped: bool = False, vary_encoding: bool = False) -> Reply:
-        common: tuple[RawHeader, ...] = (
-            (b"content-type", MEDIA_TYPE.encode()),
-            (b"content-length", b"%d" % len(body)),
-        )
-        if gzipped:
-            common += (GZIPPED,)
-        vary = (b"Accept-Encoding",) if vary_encoding else ()
-        route = common + tuple((b"vary", value) for value in vary)
-        return cls(route, (*common, (b"vary", b", ".join((*vary, b"Origin")))), body)
-
-    async def send_direct(self, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": self.direct_headers})
-        await send({"type": "http.response.body", "body": self.body})
+        headers = {"Content-Encoding": "gzip"} if gzipped else {}
+        if vary_encoding:
+            headers["Vary"] = "Accept-Encoding"
+        return cls(body, headers)
 
     def response(self) -> Response:
-        """The answer for a route to return."""
-        return Response(self.body, headers={k.decode(): v.decode() for k, v in self.headers})
+        """A new Response per request: middleware edits a response's headers in place
+        (CORSMiddleware adds `Vary: Origin`), so one must not be shared."""
+        return Response(self.body, media_type=MEDIA_TYPE, headers=self.headers)
 
 
 @dataclass(frozen=True, slots=True)

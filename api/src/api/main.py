@@ -7,16 +7,12 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pymongo.errors import PyMongoError
-from starlette.types import Receive, Scope, Send
 
 from api.deps import lifespan
 from api.docs_pages import serve_docs_pages
 from api.metrics import MetricsMiddleware
 from api.openapi import document_settings
-from api.queries import KnownQueries
-from api.repeats import RepeatedQueries
 from api.routes import alerts, candles, health, metrics, prices, stats, stream, symbols
 from api.settings import ApiSettings, StreamSettings
 from coinstream_common.settings import MongoSettings
@@ -24,18 +20,6 @@ from coinstream_common.settings import MongoSettings
 log = logging.getLogger(__name__)
 # Starlette tries routes in order; the busiest one goes first.
 ROUTERS = (candles, health, metrics, symbols, prices, stats, stream, alerts)
-# The routes that answer through the query cache (queries.py), and so their repeats too.
-CACHED_READS = (candles, symbols, prices, stats)
-
-
-class CoinstreamApi(FastAPI):
-    """FastAPI, with repeats of validated cached reads answered in front of it (repeats.py)."""
-
-    repeats: RepeatedQueries
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not await self.repeats.answer(scope, send):
-            await super().__call__(scope, receive, send)
 
 
 async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
@@ -49,7 +33,7 @@ def create_app(
     stream_settings: StreamSettings | None = None,
 ) -> FastAPI:
     settings = settings or ApiSettings()
-    app = CoinstreamApi(
+    app = FastAPI(
         title="coinstream API",
         version="0.2.0",
         summary="Latest prices, candle history, statistics and live updates from coinstream.",
@@ -61,14 +45,6 @@ def create_app(
     app.state.settings = settings
     app.state.mongo_settings = mongo or MongoSettings()
     app.state.stream_settings = stream_settings or StreamSettings()
-    app.state.known_queries = KnownQueries(settings.cache_max_entries)
-    reads = frozenset(
-        route.path
-        for module in CACHED_READS
-        for route in module.router.routes
-        if isinstance(route, APIRoute)
-    )
-    app.repeats = RepeatedQueries(app.state, reads)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,

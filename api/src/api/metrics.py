@@ -43,12 +43,6 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_with_status)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            timed = route not in self.streaming_paths
-            count_request(route, status, time.perf_counter() - started if timed else None)
-
-
-def count_request(route: str, status: int, seconds: float | None) -> None:
-    """One answered request; `seconds` is None for a stream, whose length says nothing."""
-    REQUESTS.labels(route, str(status)).inc()
-    if seconds is not None:
-        REQUEST_SECONDS.labels(route).observe(seconds)
+            REQUESTS.labels(route, str(status)).inc()
+            if route not in self.streaming_paths:  # a stream's length says nothing
+                REQUEST_SECONDS.labels(route).observe(time.perf_counter() - started)

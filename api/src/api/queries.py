@@ -1,15 +1,15 @@
-"""How the read routes answer: a request resolves to a query, the query cache holds its
-encoded body, and a repeat of a validated URL is answered without FastAPI (repeats.py).
+"""How the read routes answer: a request resolves to a query, and the query cache holds
+its encoded body.
 
 A query is a frozen dataclass of the request's parameters, so it is its own cache key;
-"now" is resolved only when it loads. `check` re-runs the checks that depend on the
-time, which a repeat must pass again; `load` reads the database and encodes the body
-once for every client that gets it, or returns None when there is nothing (a 404).
+"now" is resolved only when it loads. `check` runs the checks that depend on the time,
+on every request, since a cached query may have become invalid since; `load` reads the
+database and encodes the body once for every client that gets it, or returns None when
+there is nothing (a 404).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable
 from functools import partial
 from typing import Protocol
@@ -32,30 +32,12 @@ class CachedQuery(Hashable, Protocol):
     def load(self, reader: CandleReader) -> Body | None: ...
 
 
-class KnownQueries:
-    """Valid (path, query string) pairs and their queries; the oldest go first."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._max_entries = max_entries
-        self._queries: OrderedDict[tuple[str, bytes], CachedQuery] = OrderedDict()
-
-    def remember(self, path: str, query_string: bytes, query: CachedQuery) -> None:
-        self._queries[path, query_string] = query
-        if len(self._queries) > self._max_entries:
-            self._queries.popitem(last=False)
-
-    def get(self, path: str, query_string: bytes) -> CachedQuery | None:
-        return self._queries.get((path, query_string))
-
-
 async def answer(request: Request, query: CachedQuery, not_found: str = "") -> Response:
-    """The route's side: check, remember the URL for its repeats, serve from the cache.
+    """Check the query, then serve its body from the cache.
 
     A cached body is served on the event loop; only a load goes to a worker thread."""
     state = request.app.state
     query.check(state.settings)
-    known: KnownQueries = state.known_queries
-    known.remember(request.scope["path"], request.scope["query_string"], query)
     cache: QueryCache = state.cache
     body = await cache.get_async(query, partial(query.load, state.reader))
     if body is None:

@@ -7,7 +7,6 @@ from types import FrameType
 import uvicorn
 from fastapi import FastAPI
 
-from api.socket_writes import CoalescingHttpToolsProtocol
 from coinstream_common.shutdown import exit_after_grace
 
 # Open streams never end by themselves: past this, a stop cancels them rather than wait.
@@ -15,17 +14,16 @@ GRACEFUL_SHUTDOWN_S = 3
 
 
 def server_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
-    # httptools parses HTTP in C (h11 is pure Python), and each response leaves in one write
-    # (socket_writes.py). The plain asyncio loop is chosen over uvloop on purpose: under 50
-    # clients uvloop starved some connections for hundreds of milliseconds
-    # (benchmarks/bench_api.py), while asyncio's tail stayed steady.
+    # httptools parses HTTP in C (h11 is pure Python). The plain asyncio loop is chosen over
+    # uvloop on purpose: under 50 clients uvloop starved some connections for hundreds of
+    # milliseconds (benchmarks/bench_api.py), while asyncio's tail stayed steady.
     return uvicorn.Config(
         app,
         host=host,
         port=port,
         log_config=None,
         loop="asyncio",
-        http=CoalescingHttpToolsProtocol,
+        http="httptools",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 

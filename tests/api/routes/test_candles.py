@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.routes import candles as candles_route
 from consumer.accumulator import to_datetime
 from tests.support.api_fixtures import HISTORY_1M
 from tests.support.candle_docs import delete_stored, edit_stored
@@ -144,36 +143,3 @@ def test_a_client_that_accepts_gzip_gets_the_same_page_compressed(client: TestCl
     assert all("Accept-Encoding" in answer.headers["vary"] for answer in (plain, gzipped))
     assert gzipped.json() == plain.json()
     assert gzipped.json()["candles"][0]["start"] == "2024-03-25T08:00:00Z"
-
-
-def answered_200(client: TestClient) -> float:
-    line = 'api_requests_total{route="/v1/candles",status="200"} '
-    metrics = client.get("/metrics").text.splitlines()
-    return next(float(m.removeprefix(line)) for m in metrics if m.startswith(line))
-
-
-def test_a_repeated_url_gets_the_same_answer_without_the_route(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    params = {
-        "source": "simulated",
-        "symbol": "BTC-USD",
-        "start": iso(T0),
-        "end": iso(T0 + 30 * MINUTE),
-    }
-    first = client.get("/v1/candles", params=params)
-    assert first.headers["content-encoding"] == "gzip"  # httpx asks for it
-
-    def route_called(*args: object) -> None:
-        raise AssertionError("the route ran")
-
-    monkeypatch.setattr(candles_route, "page_limit", route_called)
-    counted = answered_200(client)
-    again = client.get("/v1/candles", params=params)
-    assert (again.status_code, again.content) == (200, first.content)
-    assert {k: again.headers[k] for k in ("content-type", "content-encoding", "vary")} == {
-        k: first.headers[k] for k in ("content-type", "content-encoding", "vary")
-    }
-    assert answered_200(client) == counted + 1, "the repeat counts in the metrics"
-    with pytest.raises(AssertionError, match="the route ran"):
-        client.get("/v1/candles", params={**params, "limit": "5"})
