@@ -1,6 +1,7 @@
-"""The lifespan owns the Mongo client, the query cache and the stream poller; routes get
-them through `Annotated` dependencies. The getters are `async` because FastAPI runs a plain
-`def` dependency in a worker thread: a hop per dependency per request, for a lookup."""
+"""The lifespan owns the Mongo client, the query cache and the stream poller; every route
+gets these and the settings through the `Annotated` dependencies below, the one place that
+reads the app's untyped `state`. The getters are `async` because FastAPI runs a plain `def`
+dependency in a worker thread: a hop per dependency per request, for a lookup."""
 
 from __future__ import annotations
 
@@ -60,6 +61,11 @@ async def get_alerts(request: Request) -> AlertReader:
     return alerts
 
 
+async def get_cache(request: Request) -> QueryCache:
+    cache: QueryCache = request.app.state.cache
+    return cache
+
+
 async def get_hub(request: Request) -> StreamHub:
     hub: StreamHub = request.app.state.hub
     return hub
@@ -77,6 +83,7 @@ async def get_stream_settings(request: Request) -> StreamSettings:
 
 ReaderDep = Annotated[CandleReader, Depends(get_reader)]
 AlertsDep = Annotated[AlertReader, Depends(get_alerts)]
+CacheDep = Annotated[QueryCache, Depends(get_cache)]
 HubDep = Annotated[StreamHub, Depends(get_hub)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 StreamSettingsDep = Annotated[StreamSettings, Depends(get_stream_settings)]

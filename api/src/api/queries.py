@@ -32,14 +32,20 @@ class CachedQuery(Hashable, Protocol):
     def load(self, reader: CandleReader) -> Body | None: ...
 
 
-async def answer(request: Request, query: CachedQuery, not_found: str = "") -> Response:
+async def answer(
+    request: Request,
+    query: CachedQuery,
+    *,
+    settings: ApiSettings,
+    cache: QueryCache,
+    reader: CandleReader,
+    not_found: str = "",
+) -> Response:
     """Check the query, then serve its body from the cache.
 
     A cached body is served on the event loop; only a load goes to a worker thread."""
-    state = request.app.state
-    query.check(state.settings)
-    cache: QueryCache = state.cache
-    body = await cache.get_async(query, partial(query.load, state.reader))
+    query.check(settings)
+    body = await cache.get_async(query, partial(query.load, reader))
     if body is None:
         raise HTTPException(status_code=404, detail=not_found)
     return body.reply(request_accepts_gzip(request.scope)).response()

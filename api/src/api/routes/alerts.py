@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from api.alerts import AlertFilter, AlertReader, public_alert
+from api.alerts import AlertFilter, public_alert
+from api.deps import AlertsDep, SettingsDep
 from api.models import AlertOut, AlertPage
 from api.pagination import InvalidCursor, decode_keyed_cursor, encode_cursor
 from api.params import LimitQuery, Moment, invalid, page_limit, valid_source
-from api.settings import ApiSettings
 from coinstream_common.ticks import SOURCE_PATTERN, SYMBOL_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
@@ -19,7 +19,8 @@ router = APIRouter(prefix="/v1", tags=["alerts"])
 
 @router.get("/alerts", response_model=AlertPage)
 def alerts(
-    request: Request,
+    settings: SettingsDep,
+    reader: AlertsDep,
     state: Literal["active", "resolved"] | None = None,
     source: Annotated[str | None, Query(pattern=SOURCE_PATTERN)] = None,
     symbol: Annotated[str | None, Query(pattern=SYMBOL_PATTERN)] = None,
@@ -30,8 +31,6 @@ def alerts(
     ] = None,
 ) -> AlertPage:
     """Alerts newest raised first; `state` picks active or resolved ones (default both)."""
-    settings: ApiSettings = request.app.state.settings
-    reader: AlertReader = request.app.state.alerts
     limit = page_limit(settings, limit)
     if source is not None:
         source = valid_source(settings, source)

@@ -6,20 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from api.deps import CacheDep, ReaderDep, SettingsDep
 from api.models import CandlePage
 from api.pages import CandleQuery
 from api.pagination import InvalidCursor, decode_cursor
-from api.params import (
-    LimitQuery,
-    Moment,
-    SourceQuery,
-    SymbolQuery,
-    invalid,
-    page_limit,
-    valid_source,
-)
+from api.params import LimitQuery, Moment, SourceDep, SymbolQuery, invalid, page_limit
 from api.queries import answer
-from api.settings import ApiSettings
 from coinstream_common.intervals import Interval
 
 router = APIRouter(prefix="/v1", tags=["candles"])
@@ -28,7 +20,10 @@ router = APIRouter(prefix="/v1", tags=["candles"])
 @router.get("/candles", response_model=CandlePage)
 async def candles(
     request: Request,
-    source: SourceQuery,
+    settings: SettingsDep,
+    cache: CacheDep,
+    reader: ReaderDep,
+    source: SourceDep,
     symbol: SymbolQuery,
     limit: LimitQuery = None,
     interval: Interval = Interval.M1,
@@ -39,13 +34,10 @@ async def candles(
     ] = None,
 ) -> Response:
     """Candles whose window starts in [start, end), oldest first, `limit` at a time."""
-    # The read routes take the app's objects from its state and check the source and
-    # limit with plain calls: each FastAPI dependency costs a resolution on every request,
-    # and the five this route had took most of its time when its page was cached.
-    settings: ApiSettings = request.app.state.settings
-    source, limit = valid_source(settings, source), page_limit(settings, limit)
+    limit = page_limit(settings, limit)
     try:
         after = decode_cursor(cursor) if cursor is not None else None
     except InvalidCursor as error:
         raise invalid("cursor", str(error), cursor) from None
-    return await answer(request, CandleQuery(source, symbol, interval, start, end, after, limit))
+    query = CandleQuery(source, symbol, interval, start, end, after, limit)
+    return await answer(request, query, settings=settings, cache=cache, reader=reader)

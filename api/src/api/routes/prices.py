@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from api.deps import CacheDep, ReaderDep, SettingsDep
 from api.models import ErrorMessage, LatestPrice
-from api.params import SourceQuery, SymbolQuery, valid_source
+from api.params import SourceDep, SymbolQuery
 from api.prices import LatestPriceQuery
 from api.queries import answer
 
@@ -13,8 +14,20 @@ router = APIRouter(prefix="/v1", tags=["prices"])
 
 
 @router.get("/prices/latest", response_model=LatestPrice, responses={404: {"model": ErrorMessage}})
-async def latest_price(request: Request, source: SourceQuery, symbol: SymbolQuery) -> Response:
+async def latest_price(
+    request: Request,
+    settings: SettingsDep,
+    cache: CacheDep,
+    reader: ReaderDep,
+    source: SourceDep,
+    symbol: SymbolQuery,
+) -> Response:
     """The newest price and how old it is, so a client can tell live data from stale."""
-    source = valid_source(request.app.state.settings, source)
-    query = LatestPriceQuery(source, symbol)
-    return await answer(request, query, f"no candles for {source} {symbol}")
+    return await answer(
+        request,
+        LatestPriceQuery(source, symbol),
+        settings=settings,
+        cache=cache,
+        reader=reader,
+        not_found=f"no candles for {source} {symbol}",
+    )

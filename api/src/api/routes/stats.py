@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from api.deps import CacheDep, ReaderDep, SettingsDep
 from api.models import ErrorMessage, Stats
-from api.params import SourceQuery, SymbolQuery, valid_source
+from api.params import SourceDep, SymbolQuery
 from api.queries import answer
 from api.stats import StatsQuery, StatsWindow
 
@@ -15,7 +16,10 @@ router = APIRouter(prefix="/v1", tags=["stats"])
 @router.get("/stats", response_model=Stats, responses={404: {"model": ErrorMessage}})
 async def stats(
     request: Request,
-    source: SourceQuery,
+    settings: SettingsDep,
+    cache: CacheDep,
+    reader: ReaderDep,
+    source: SourceDep,
     symbol: SymbolQuery,
     window: StatsWindow = StatsWindow.H24,
 ) -> Response:
@@ -24,9 +28,11 @@ async def stats(
     Folded from candles that start inside the window (1m candles; 1h for 7d), so the
     window's edge is as fine as those candles.
     """
-    source = valid_source(request.app.state.settings, source)
     return await answer(
         request,
         StatsQuery(source, symbol, window),
-        f"no candles for {source} {symbol} in the last {window}",
+        settings=settings,
+        cache=cache,
+        reader=reader,
+        not_found=f"no candles for {source} {symbol} in the last {window}",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from api.deps import CacheDep, ReaderDep, SettingsDep
 from api.models import SymbolList
 from api.queries import answer
 from api.symbols import SymbolsQuery
@@ -12,6 +13,9 @@ router = APIRouter(prefix="/v1", tags=["symbols"])
 
 
 @router.get("/symbols", response_model=SymbolList)
-async def symbols(request: Request) -> Response:
+async def symbols(
+    request: Request, settings: SettingsDep, cache: CacheDep, reader: ReaderDep
+) -> Response:
     """Each pair with the first and last candle start of its finest interval."""
-    return await answer(request, SymbolsQuery(request.app.state.settings.source_names))
+    query = SymbolsQuery(settings.source_names)
+    return await answer(request, query, settings=settings, cache=cache, reader=reader)
