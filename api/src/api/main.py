@@ -49,7 +49,9 @@ def create_app(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,
         allow_methods=["GET"],
-        allow_headers=["Last-Event-ID"],
+        # A page's script may revalidate a cached read itself (If-None-Match, ETag).
+        allow_headers=["Last-Event-ID", "If-None-Match"],
+        expose_headers=["ETag"],
     )
     app.add_middleware(MetricsMiddleware, streaming_paths=frozenset({"/v1/stream"}))
     app.add_exception_handler(PyMongoError, database_unavailable)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import orjson
 
 from api.encoded import Reply
+from api.http_caching import entity_tag
 from api.repository import CandleReader
 from api.settings import ApiSettings
 
@@ -17,7 +18,13 @@ from api.settings import ApiSettings
 class AgedPrice:
     """The body with its age left out: the age is the one field that changes between two
     requests that share a load, so it is filled in per response between the encoded parts
-    before and after it."""
+    before and after it.
+
+    Its ETag is then of the body each response carries, computed per response (the body
+    is a few hundred bytes): two responses share a tag only if they are byte for byte the
+    same, which the age makes rare, so a conditional request nearly always gets the new
+    price and its age (a 200). A tag of the load alone would claim a body that was never
+    sent."""
 
     time: datetime
     before_age: bytes
@@ -25,7 +32,8 @@ class AgedPrice:
 
     def reply(self, gzip_accepted: bool) -> Reply:  # noqa: ARG002 - too small to gzip
         age_s = max(0.0, (datetime.now(UTC) - self.time).total_seconds())
-        return Reply.json(self.before_age + orjson.dumps(age_s) + self.after_age)
+        body = self.before_age + orjson.dumps(age_s) + self.after_age
+        return Reply.json(body, entity_tag(body))
 
 
 @dataclass(frozen=True)

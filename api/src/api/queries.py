@@ -1,5 +1,5 @@
-"""How the read routes answer: a request resolves to a query, and the query cache holds
-its encoded body.
+"""How the read routes answer: a request resolves to a query, the query cache holds its
+encoded body, and the answer carries that body's ETag and the cache's freshness.
 
 A query is a frozen dataclass of the request's parameters, so it is its own cache key;
 "now" is resolved only when it loads. `check` runs the checks that depend on the time,
@@ -12,14 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import HTTPException, Request, Response
 
 from api.cache import QueryCache
 from api.encoded import Reply, request_accepts_gzip
+from api.http_caching import cache_control
 from api.repository import CandleReader
 from api.settings import ApiSettings
+
+# For the docs: the answer to a request whose If-None-Match names the body's current ETag.
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not Modified: the `If-None-Match` ETag is current; no body"}
+}
 
 
 class Body(Protocol):
@@ -41,11 +47,15 @@ async def answer(
     reader: CandleReader,
     not_found: str = "",
 ) -> Response:
-    """Check the query, then serve its body from the cache.
+    """Check the query, then serve its body from the cache, or a 304 if the client holds
+    that body already (http_caching.py).
 
     A cached body is served on the event loop; only a load goes to a worker thread."""
     query.check(settings)
     body = await cache.get_async(query, partial(query.load, reader))
     if body is None:
         raise HTTPException(status_code=404, detail=not_found)
-    return body.reply(request_accepts_gzip(request.scope)).response()
+    reply = body.reply(request_accepts_gzip(request.scope))
+    return reply.response(
+        cache_control(settings.cache_ttl_s), request.headers.getlist("if-none-match")
+    )

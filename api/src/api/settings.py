@@ -30,6 +30,7 @@ class ApiSettings(BaseSettings):
     # /ready fails when the newest candle's last tick is older than this.
     ready_max_age_s: float = Field(default=300.0, gt=0)
     # Identical queries within this many seconds share one Mongo query; 0 turns caching off.
+    # Also the answers' Cache-Control max-age, in whole seconds (http_caching.py).
     cache_ttl_s: float = Field(default=1.0, ge=0)
     # The oldest cached result still served while a background query refreshes it; past
     # this, requests wait for the refresh. Bounds how stale an answer can be when the

@@ -11,13 +11,13 @@ from api.models import CandlePage
 from api.pages import CandleQuery
 from api.pagination import InvalidCursor, decode_cursor
 from api.params import LimitQuery, Moment, SourceDep, SymbolQuery, invalid, page_limit
-from api.queries import answer
+from api.queries import NOT_MODIFIED, answer
 from coinstream_common.intervals import Interval
 
 router = APIRouter(prefix="/v1", tags=["candles"])
 
 
-@router.get("/candles", response_model=CandlePage)
+@router.get("/candles", response_model=CandlePage, responses=NOT_MODIFIED)
 async def candles(
     request: Request,
     settings: SettingsDep,

@@ -8,12 +8,16 @@ from api.deps import CacheDep, ReaderDep, SettingsDep
 from api.models import ErrorMessage, LatestPrice
 from api.params import SourceDep, SymbolQuery
 from api.prices import LatestPriceQuery
-from api.queries import answer
+from api.queries import NOT_MODIFIED, answer
 
 router = APIRouter(prefix="/v1", tags=["prices"])
 
 
-@router.get("/prices/latest", response_model=LatestPrice, responses={404: {"model": ErrorMessage}})
+@router.get(
+    "/prices/latest",
+    response_model=LatestPrice,
+    responses={**NOT_MODIFIED, 404: {"model": ErrorMessage}},
+)
 async def latest_price(
     request: Request,
     settings: SettingsDep,

@@ -7,13 +7,15 @@ from fastapi import APIRouter, Request, Response
 from api.deps import CacheDep, ReaderDep, SettingsDep
 from api.models import ErrorMessage, Stats
 from api.params import SourceDep, SymbolQuery
-from api.queries import answer
+from api.queries import NOT_MODIFIED, answer
 from api.stats import StatsQuery, StatsWindow
 
 router = APIRouter(prefix="/v1", tags=["stats"])
 
 
-@router.get("/stats", response_model=Stats, responses={404: {"model": ErrorMessage}})
+@router.get(
+    "/stats", response_model=Stats, responses={**NOT_MODIFIED, 404: {"model": ErrorMessage}}
+)
 async def stats(
     request: Request,
     settings: SettingsDep,

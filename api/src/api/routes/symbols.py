@@ -6,13 +6,13 @@ from fastapi import APIRouter, Request, Response
 
 from api.deps import CacheDep, ReaderDep, SettingsDep
 from api.models import SymbolList
-from api.queries import answer
+from api.queries import NOT_MODIFIED, answer
 from api.symbols import SymbolsQuery
 
 router = APIRouter(prefix="/v1", tags=["symbols"])
 
 
-@router.get("/symbols", response_model=SymbolList)
+@router.get("/symbols", response_model=SymbolList, responses=NOT_MODIFIED)
 async def symbols(
     request: Request, settings: SettingsDep, cache: CacheDep, reader: ReaderDep
 ) -> Response:
