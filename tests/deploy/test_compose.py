@@ -163,6 +163,12 @@ def test_the_api_reads_with_a_read_only_user(resolved: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("compose", [COMPOSE, CLUSTER_COMPOSE], ids=lambda path: path.name)
+def test_the_dashboard_shows_viewers_no_developer_toolbar(compose: Path) -> None:
+    environment = resolved_config(compose)["services"]["dashboard"]["environment"]
+    assert environment["STREAMLIT_CLIENT_TOOLBAR_MODE"] == "viewer"
+
+
+@pytest.mark.parametrize("compose", [COMPOSE, CLUSTER_COMPOSE], ids=lambda path: path.name)
 def test_env_example_documents_every_variable(compose: Path) -> None:
     # `$${X}` is an escaped dollar for the container's shell, not a compose variable.
     used = set(re.findall(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)", compose.read_text()))

@@ -87,6 +87,7 @@ def test_local_rewrites_touch_only_addresses() -> None:
     dashboard = local_environment(services["dashboard"], LOCAL, services)
     assert dashboard["DASHBOARD_API_URL"] == "http://127.0.0.1:8000"
     assert dashboard["STREAMLIT_SERVER_ADDRESS"] == "127.0.0.1"
+    assert dashboard["STREAMLIT_CLIENT_TOOLBAR_MODE"] == "viewer", "make run passes it on"
     untouched = {"KAFKA_BOOTSTRAP_SERVERS", "MONGO_URI", "METRICS_HOST"}
     for key, value in consumer.items():
         if key not in untouched:
