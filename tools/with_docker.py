@@ -58,6 +58,7 @@ def main(command: list[str]) -> int:
         if own is not None:
             engine, process = own
             engine.remove_containers()
+            engine.prune()
             process.stop(timeout_s=60)
             print("with_docker: stopped dockerd", flush=True)
 

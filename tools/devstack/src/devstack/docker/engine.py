@@ -102,3 +102,15 @@ class OwnEngine:
         ids = run_step(["docker", "ps", "-aq"], env=env).split()
         if ids:
             run_step(["docker", "rm", "-f", "-v", *ids], env=env)
+
+    def prune(self, keep_build_cache: str = "3GB") -> None:
+        """Drop what each run's rebuilds leave behind, so the cache folder stops growing: the
+        images no tag names any more, and the oldest build cache past `keep_build_cache`.
+        Best effort: a cache that stays large is no reason to fail the tests."""
+        env = self.client_env()
+        succeeds(["docker", "image", "prune", "-f"], env=env, timeout_s=300)
+        succeeds(
+            ["docker", "builder", "prune", "-f", f"--keep-storage={keep_build_cache}"],
+            env=env,
+            timeout_s=300,
+        )
