@@ -55,7 +55,7 @@ lint: setup
 # The docker tests need an engine: tools/with_docker.py uses the one that answers, or starts
 # one of its own (root on Debian) and stops it at the end.
 test: setup system-deps servers lint
-	UV=$(UV) $(RUN) python tools/with_docker.py $(PYTEST) --require-all
+	UV=$(UV) $(RUN) python tools/with_docker.py $(RUN) python tools/run_tests.py $(PYTEST)
 
 test-docker: setup system-deps servers
 	UV=$(UV) $(RUN) python tools/with_docker.py $(PYTEST) -m docker

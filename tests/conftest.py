@@ -21,38 +21,7 @@ from tests.support.topics import create_checkpoint_topic, create_tick_topics
 settings.register_profile("coinstream", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("coinstream")
 
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--require-all",
-        action="store_true",
-        help="fail the run if any test was skipped or no integration, e2e or docker test ran (CI)",
-    )
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not session.config.getoption("--require-all") or exitstatus != 0:
-        return
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    stats = reporter.stats if reporter else {}
-    passed = stats.get("passed", [])
-    ran = {
-        marker
-        for report in passed
-        for marker in ("integration", "e2e", "docker")
-        if marker in report.keywords
-    }
-    problems = []
-    if stats.get("skipped"):
-        problems.append(f"{len(stats['skipped'])} test(s) skipped")
-    problems += [
-        f"no {marker} test passed"
-        for marker in ("integration", "e2e", "docker")
-        if marker not in ran
-    ]
-    if problems:
-        print("\n--require-all: " + "; ".join(problems))
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+pytest_plugins = ["tests.support.run_plugin"]
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -43,7 +43,7 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+def stack(bench_line: Callable[[str], None]) -> Iterator[Stack]:
     api_port, dashboard_port = free_port(), free_port()
     env = docker_environment() | {
         "PRODUCER_SOURCES": "simulated",
@@ -73,10 +73,7 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
             *(f"{kind}_to_healthy_s={s:.1f}" for kind, s in stack.seconds_to_healthy.items()),
         ]
     )
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    assert capture is not None
-    with capture.global_and_fixture_disabled():
-        print(f"\n{line}", flush=True)
+    bench_line(line)
 
 
 def test_every_service_is_healthy_and_the_topics_were_made(stack: Stack) -> None:
