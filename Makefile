@@ -65,7 +65,7 @@ test-unit: setup
 	$(PYTEST) -m "not integration and not e2e and not docker and not soak"
 
 test-integration: setup servers
-	$(PYTEST) -m integration
+	$(PYTEST) -m "integration and not docker"
 
 test-e2e: setup system-deps servers
 	$(PYTEST) -m e2e
