@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tools" / "compile"))
+sys.path.insert(0, str(HERE.parent))  # the repository: tools.compile
 
-from mypyc_setup import setup_compiled  # noqa: E402
+from tools.compile.mypyc_setup import setup_compiled  # noqa: E402
 
 setup_compiled(
     HERE,

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real servers for a session, and per-test topics, groups and databases."""
+"""Shared fixtures: the real servers for a session, and per-test topics, groups and databases.
+First of all, the compiled services are rebuilt if their sources have changed."""
 
 from __future__ import annotations
 
@@ -14,14 +15,28 @@ from pytest_httpserver import HTTPServer
 from coinstream_common.mongo import Document
 from devstack.kafka import install_kafka
 from devstack.kafka_cluster import KafkaCluster
+from tests.support.compiled_builds import rebuild_stale_services
 from tests.support.servers import ServerAddresses, test_servers
 from tests.support.topics import create_checkpoint_topic, create_tick_topics
+
+# Now, as pytest loads this file: the conftests below it, which it loads next, import the
+# compiled services already (and the test modules after them).
+BUILDS = rebuild_stale_services()
 
 # Machines are noisy: judge properties by their outcome, never by how fast inputs come.
 settings.register_profile("coinstream", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("coinstream")
 
 pytest_plugins = ["tests.support.run_plugin"]
+
+
+def pytest_configure() -> None:
+    if BUILDS.problem:
+        raise pytest.UsageError(BUILDS.problem)
+
+
+def pytest_report_header() -> list[str]:
+    return [BUILDS.rebuilt] if BUILDS.rebuilt else []
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.support.compiled_builds import compiled_services
+
 ROOT = Path(__file__).resolve().parents[1]
-COMPILED_SERVICES = ("consumer", "alerter")
 # The build backend: nothing that runs depends on it, so the lock does not hold it.
 BACKEND = "setuptools"
 
@@ -35,14 +36,14 @@ def build_requirements(service: str) -> list[Requirement]:
     return [Requirement(text) for text in pyproject["build-system"]["requires"]]
 
 
-@pytest.mark.parametrize("service", COMPILED_SERVICES)
+@pytest.mark.parametrize("service", compiled_services())
 def test_every_build_requirement_is_pinned(service: str) -> None:
     for requirement in build_requirements(service):
         operators = [spec.operator for spec in requirement.specifier]
         assert operators == ["=="], f"{requirement}: pin it to one version with =="
 
 
-@pytest.mark.parametrize("service", COMPILED_SERVICES)
+@pytest.mark.parametrize("service", compiled_services())
 def test_build_requirements_are_the_locked_versions(service: str) -> None:
     locked = locked_versions()
     drifted = {

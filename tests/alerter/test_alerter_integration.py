@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import signal
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from pymongo import MongoClient
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from alerter.repository import NOTIFIED, AlertRepository
 from coinstream_common.alerts import AlertRecord, alert_from_document, decode_alert
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import Tick
@@ -24,6 +24,7 @@ from tests.support.pipeline import publish
 from tests.support.servers import ServerAddresses
 from tests.support.ticks import T0, trade
 from tests.support.topics import create_topic, read_topic
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,10 +112,11 @@ def test_a_webhook_that_fails_first_gets_every_transition_once_after_retries(
     servers: ServerAddresses,
     new_topic: Callable[..., str],
     new_group: Callable[[], str],
+    mongo_client: MongoClient[Document],
     httpserver: HTTPServer,
 ) -> None:
     topic, group = new_topic(), new_group()
-    alerts_topic = f"{topic}.alerts"
+    alerts_topic, database = f"{topic}.alerts", f"alerts_{group}"
     create_topic(servers.kafka_bootstrap, alerts_topic)
     answers: list[tuple[str, int]] = []
 
@@ -130,7 +132,7 @@ def test_a_webhook_that_fails_first_gets_every_transition_once_after_retries(
     alerter = run_alerter(
         topic=topic,
         group=group,
-        database=f"alerts_{group}",
+        database=database,
         alerts_topic=alerts_topic,
         rules=RULES,
         webhook_url=httpserver.url_for("/hook"),
@@ -138,12 +140,22 @@ def test_a_webhook_that_fails_first_gets_every_transition_once_after_retries(
     )
 
     expected = {f"{i}/{state}" for i, _, _ in EXPECTED for state in ("active", "resolved")}
-    deadline = time.monotonic() + 60
-    while {key for key, status in answers if status == 200} != expected:
-        assert alerter.alive(), alerter.tail()
-        assert time.monotonic() < deadline, answers
-        time.sleep(0.2)
-    time.sleep(1)  # anything sent twice would come now
+    wait_until(
+        lambda: list(answers),
+        lambda got: {key for key, status in got if status == 200} == expected,
+        what="every transition delivered",
+        timeout_s=60,
+        interval_s=0.2,
+        watching=[alerter],
+    )
+    # Sent only from the outbox: once it is empty, nothing more goes out.
+    outbox = AlertRepository(mongo_client[database], (NOTIFIED,))
+    wait_until(
+        lambda: outbox.outbox(NOTIFIED, len(expected)),
+        lambda due: due == [],
+        what="the webhook's outbox to empty",
+        watching=[alerter],
+    )
     alerter.stop()
 
     delivered = [key for key, status in answers if status == 200]
@@ -201,12 +213,24 @@ def test_health_rules_read_what_the_consumer_writes_commits_and_reports(
     def states() -> dict[str, str]:
         return {a.rule: a.state for a in stored_alerts(mongo_client, database)}
 
-    wait_for(lambda: states() == {"stale": "active", "lag": "active", "behind": "active"}, alerter)
+    wait_until(
+        states,
+        lambda now: now == {"stale": "active", "lag": "active", "behind": "active"},
+        what="the three health alerts to be raised",
+        interval_s=0.2,
+        watching=[alerter],
+    )
     # The feed ticks again, the consumer catches up and commits, its watermark follows.
     series.update_one({"_id": "s"}, {"$set": {"last_event_time": datetime.now(UTC)}})
     commit_all(servers.kafka_bootstrap, candle_group, topic)
     delay[0] = "2.0"
-    wait_for(lambda: set(states().values()) == {"resolved"}, alerter)
+    wait_until(
+        states,
+        lambda now: set(now.values()) == {"resolved"},
+        what="every health alert to be resolved",
+        interval_s=0.2,
+        watching=[alerter],
+    )
 
     alerts = stored_alerts(mongo_client, database)
     assert sorted((a.rule, a.subject) for a in alerts) == [
@@ -218,14 +242,6 @@ def test_health_rules_read_what_the_consumer_writes_commits_and_reports(
     assert (lag.raise_value, lag.resolve_value) == (5, 0)
     # One of the two metrics endpoints does not answer: the other one is enough.
     assert "consumer metrics not read" in alerter.tail(400)
-
-
-def wait_for(condition: Callable[[], bool], process: ManagedProcess, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert process.alive(), process.tail()
-        assert time.monotonic() < deadline, process.tail()
-        time.sleep(0.2)
 
 
 def commit_all(bootstrap: str, group: str, topic: str) -> None:

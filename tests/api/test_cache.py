@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from prometheus_client import REGISTRY
 
 from api.cache import QueryCache
+from tests.support.waiting import wait_until
 
 TTL_S, MAX_STALE_S = 1.0, 10.0
+Started = tuple[threading.Thread, list[object]]  # a caller's thread, and its result once done
 
 
 class Clock:
@@ -54,18 +56,30 @@ def cache(clock: Clock) -> Iterator[QueryCache]:
     made.close()
 
 
-def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+def shared_lookups() -> float:
+    """Callers that found a load in flight and waited for it, in this process so far."""
+    return REGISTRY.get_sample_value("api_cache_lookups_total", {"result": "shared"}) or 0.0
+
+
+def waiting_callers(call: Callable[[], object], count: int) -> list[Started]:
+    """`count` threads that `call`, once each of them waits for the load in flight."""
+    shared = shared_lookups()
+    callers = [in_thread(call) for _ in range(count)]
+    wait_until(
+        shared_lookups,
+        lambda now: now == shared + count,
+        what=f"{count} callers to wait for the load in flight",
+        timeout_s=5,
+        interval_s=0.005,
+    )
+    return callers
+
+
+def in_thread(call: Callable[[], object]) -> Started:
     results: list[object] = []
     thread = threading.Thread(target=lambda: results.append(call()))
     thread.start()
     return thread, results
-
-
-def eventually(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 5
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def test_a_result_is_reused_within_the_ttl(cache: QueryCache, clock: Clock) -> None:
@@ -88,7 +102,13 @@ def test_while_a_slow_refresh_runs_the_previous_result_is_served_up_to_the_bound
     load.wait_started()
     assert load.calls == 2, "one refresh for all the stale hits"
     load.release.set()
-    eventually(lambda: cache.get("k", load) == 2)
+    wait_until(
+        lambda: cache.get("k", load),
+        lambda result: result == 2,
+        what="the released refresh's result",
+        timeout_s=5,
+        interval_s=0.005,
+    )
     assert load.calls == 2
 
 
@@ -102,8 +122,7 @@ def test_past_the_bound_callers_wait_for_the_refresh_in_flight(
     cache.get("k", load)  # starts the refresh
     load.wait_started()
     clock.now = MAX_STALE_S + 0.5
-    waiters = [in_thread(lambda: cache.get("k", load)) for _ in range(3)]
-    time.sleep(0.05)
+    waiters = waiting_callers(lambda: cache.get("k", load), 3)
     assert all(not results for _, results in waiters), "nobody is served a result past the bound"
     load.release.set()
     for thread, results in waiters:
@@ -134,7 +153,13 @@ def test_a_failed_refresh_keeps_the_previous_result_and_the_next_stale_hit_retri
     clock.now = 2.0
     assert cache.get("k", fail) == "old"
     failures.wait_started()
-    eventually(lambda: cache.get("k", lambda: "new") == "new")
+    wait_until(
+        lambda: cache.get("k", lambda: "new"),
+        lambda result: result == "new",
+        what="a stale hit to load again after the failed refresh",
+        timeout_s=5,
+        interval_s=0.005,
+    )
     assert failures.calls == 1
 
 
@@ -143,8 +168,7 @@ def test_concurrent_misses_share_one_load(cache: QueryCache) -> None:
     load.hold.set()
     first = in_thread(lambda: cache.get("k", load))
     load.wait_started()
-    others = [in_thread(lambda: cache.get("k", load)) for _ in range(4)]
-    time.sleep(0.05)
+    others = waiting_callers(lambda: cache.get("k", load), 4)
     load.release.set()
     for thread, results in [first, *others]:
         thread.join(5)

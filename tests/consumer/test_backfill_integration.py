@@ -7,7 +7,6 @@ a thousand rewrites in one flush, which froze FerretDB (docs/operations.md).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -18,7 +17,8 @@ from coinstream_common.candle_buckets import BUCKETS_COLLECTION
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import Tick, make_tick, now_ms, trade_event_id
 from tests.support.candle_docs import stored
-from tests.support.pipeline import publish, running_consumer, wait_for
+from tests.support.pipeline import flushes_written, messages_consumed, publish, running_consumer
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 MINUTE = 60_000
@@ -76,14 +76,27 @@ def test_history_candles_are_written_once_and_final(
         for i in range(1440)
     ]
     publish(kafka_bootstrap, topic, history)
+    read = messages_consumed()
     with running_consumer(kafka_bootstrap, topic, group, db):
-        time.sleep(2.0)  # many flushes (every 100 ms here) before the first live tick
+        wait_until(
+            messages_consumed, lambda n: n >= read + len(history), what="the whole history read"
+        )
+        flushed = flushes_written()
+        wait_until(
+            flushes_written,
+            lambda n: n >= flushed + 10,
+            what="ten flushes (every 100 ms here) before the first live tick",
+        )
         publish(
             kafka_bootstrap,
             topic,
             [simulated_trade(1440, minute + 30_000, now_ms(), backfill=False)],
         )
-        wait_for(lambda: len(stored(db, final=False)) == 4)
+        wait_until(
+            lambda: len(stored(db, final=False)),
+            lambda open_windows: open_windows == 4,
+            what="the live tick's four open windows",
+        )
     candles, final = len(stored(db)), len(stored(db, final=True))
     client.close()
     assert final == candles - 4

@@ -114,7 +114,7 @@ def strike(cluster: KafkaCluster, market: PacedPublisher, consumers: list[Manage
     for share in (0.5, 0.7):
         at(share, "stop broker 3, start it again 2 s later")
         cluster.stop_brokers(3)
-        time.sleep(2)
+        time.sleep(2)  # the broker's time away
         cluster.restart(3)
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 from prometheus_client import REGISTRY
 from pymongo.database import Database
 
@@ -18,6 +18,7 @@ from coinstream_common.mongo import Document
 from consumer.side_outputs import SideOutputs
 from consumer.storage import ConsumerStore
 from consumer.writer import FlushJob, FlushWriter
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -44,10 +45,12 @@ def test_a_refused_commit_is_counted_not_raised(
     writer = FlushWriter(outsider, ConsumerStore(new_database()), side)
     writer.topic = topic
     try:
-        deadline = time.monotonic() + 30
-        while not member.assignment():
-            assert time.monotonic() < deadline, "the member never joined its group"
-            member.poll(0.2)
+
+        def assigned() -> list[TopicPartition]:
+            member.poll(0.2)  # serves the join
+            return member.assignment()
+
+        wait_until(assigned, what="the member to join its group", interval_s=0)
         before = commit_failures()
         writer.submit(FlushJob([], {0: 1}, time.time()))
         writer.collect({0: 1}, wait=True)

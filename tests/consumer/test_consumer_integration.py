@@ -11,10 +11,11 @@ from pymongo.database import Database
 
 from coinstream_common.mongo import Document
 from consumer.accumulator import to_datetime
-from tests.support.candle_docs import stored, stored_one
+from tests.support.candle_docs import counting, stored, stored_one
 from tests.support.consumer_process import committed_lag
-from tests.support.pipeline import publish, running_consumer, wait_for
+from tests.support.pipeline import publish, running_consumer
 from tests.support.ticks import T0, trade
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 MINUTE = 60_000
@@ -45,8 +46,10 @@ def test_known_ticks_become_exactly_the_hand_computed_candles(
         raw=[b"not json", b'{"schema_version": 9}'],
     )
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        wait_for(
-            lambda: len(candles(db)) == 3 and candles(db)[("BTC-USD", to_datetime(T0))]["final"]
+        wait_until(
+            lambda: candles(db),
+            lambda got: len(got) == 3 and got[("BTC-USD", to_datetime(T0))]["final"],
+            what="three candles, BTC-USD's first minute final",
         )
 
     got = candles(db)
@@ -91,11 +94,11 @@ def test_a_restarted_consumer_continues_the_open_candle(
 
     publish(kafka_bootstrap, topic, [trade(100.0, T0 + 1_000), trade(105.0, T0 + 2_000)])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        wait_for(lambda: (doc := btc()) is not None and doc["count"] == 2)
+        wait_until(btc, counting(2), what="the minute to count 2 ticks")
 
     publish(kafka_bootstrap, topic, [trade(95.0, T0 + 3_000, size=2.0)])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        wait_for(lambda: (doc := btc()) is not None and doc["count"] == 3)
+        wait_until(btc, counting(3), what="the minute to count 3 ticks")
 
     doc = btc()
     assert doc is not None
@@ -119,7 +122,7 @@ def test_a_consumer_started_after_a_stop_knows_the_ids_it_handed_over(
 
     publish(kafka_bootstrap, topic, [first, trade(105.0, T0 + 2_000)])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        wait_for(lambda: (doc := btc()) is not None and doc["count"] == 2)
+        wait_until(btc, counting(2), what="the minute to count 2 ticks")
     # Only the stop's handover can know the first tick's id now.
     for name in db.list_collection_names():
         if name.startswith("ticks_raw_"):
@@ -130,7 +133,11 @@ def test_a_consumer_started_after_a_stop_knows_the_ids_it_handed_over(
         caplog.at_level(logging.INFO, logger="consumer.app"),
         running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"),
     ):
-        wait_for(lambda: committed_lag(kafka_bootstrap, group, topic) == 0)
+        wait_until(
+            lambda: committed_lag(kafka_bootstrap, group, topic),
+            lambda lag: lag == 0,
+            what="the consumer to commit every message",
+        )
 
     doc = btc()
     assert doc is not None

@@ -87,7 +87,7 @@ def test_sigkill_at_random_moments_changes_no_candle(
     kills: list[int | None] = []
     while market.is_alive() or len(kills) < 5:
         process = run_consumers(f"crashy-{len(kills)}", topic=topic, group=group, database=database)
-        time.sleep(rng.uniform(2.0, 5.0))
+        time.sleep(rng.uniform(2.0, 5.0))  # a random moment of its run to be killed at
         process.signal(signal.SIGKILL)
         kills.append(process.stop())
     market.finish()

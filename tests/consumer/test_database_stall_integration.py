@@ -24,10 +24,11 @@ from devstack.net import free_port
 from devstack.processes import ManagedProcess
 from tests.support.candle_docs import stored_one
 from tests.support.consumer_process import committed_lag, consumer_process, wait_caught_up
-from tests.support.pipeline import publish, wait_for
+from tests.support.pipeline import publish
 from tests.support.servers import ServerAddresses
 from tests.support.stalling_proxy import StallingProxy, stalling_proxy
 from tests.support.ticks import T0, trade
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 SECOND = 1_000
@@ -85,11 +86,11 @@ def test_a_stalled_database_pauses_the_consumer_which_stops_in_time_and_loses_no
     try:
         first = start("first", db_timeout_ms=2_000)
         ticks(0, 10)
-        wait_for(lambda: count() == 10, what="the first ticks")
+        wait_until(count, lambda counted: counted == 10, what="the first ticks")
 
         proxy.stall()
         ticks(10, 20)
-        wait_for(
+        wait_until(
             lambda: metric(metrics_port, "consumer_database_stalled") == 1,
             timeout_s=20,
             what="the consumer to report the stalled database",
@@ -100,7 +101,12 @@ def test_a_stalled_database_pauses_the_consumer_which_stops_in_time_and_loses_no
         assert first.alive()
 
         proxy.resume()
-        wait_for(lambda: count() == 20, timeout_s=30, what="the ticks held back by the stall")
+        wait_until(
+            count,
+            lambda counted: counted == 20,
+            timeout_s=30,
+            what="the ticks held back by the stall",
+        )
         wait_caught_up(bootstrap, group, topic, [first])
         assert metric(metrics_port, "consumer_database_stalled") == 0
         assert first.stop() == 0
@@ -108,14 +114,18 @@ def test_a_stalled_database_pauses_the_consumer_which_stops_in_time_and_loses_no
         # Stalled with a write in flight, at the default timeout (15 s): the stop's grace
         # (8 s) ends first, and the process exits as a crash would (coinstream_common.shutdown).
         second = start("second", db_timeout_ms=15_000)
-        wait_for(
+        wait_until(
             lambda: "partition restored" in second.log_path.read_text(),
             timeout_s=30,
             what="the second consumer to own the partition",
         )
         proxy.stall()
         ticks(20, 30)
-        time.sleep(2)  # read, and its write hung on the stalled server
+        wait_until(
+            proxy.held_commands,
+            lambda held: "update" in held or "insert" in held,
+            what="the consumer's write of the new ticks to hang on the stalled server",
+        )
         asked = time.monotonic()
         second.signal(signal.SIGTERM)
         code = second.stop(timeout_s=30)

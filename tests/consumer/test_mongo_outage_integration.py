@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,9 +13,10 @@ from coinstream_common.mongo import Document
 from devstack.ferretdb import FerretDB, install_ferretdb
 from devstack.net import free_port
 from devstack.processes import ManagedProcess
-from tests.support.candle_docs import stored_one
-from tests.support.pipeline import publish, running_consumer, wait_for
+from tests.support.candle_docs import counting, stored_one
+from tests.support.pipeline import publish, running_consumer
 from tests.support.ticks import T0, trade
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 SECOND = 1_000
@@ -71,21 +71,28 @@ def test_a_mongo_outage_pauses_the_consumer_and_loses_nothing(
     failures_before = write_failures()
     publish(kafka_bootstrap, topic, [trade(100.0 + i, T0 + i * SECOND) for i in range(10)])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m") as consumer:
-        wait_for(lambda: (doc := minute()) is not None and doc["count"] == 10)
+        wait_until(minute, counting(10), what="the first ticks")
         mongo.stop()
         publish(
             kafka_bootstrap, topic, [trade(200.0 + i, T0 + (10 + i) * SECOND) for i in range(10)]
         )
-        wait_for(
-            lambda: write_failures() > failures_before,
+        noticed = wait_until(
+            write_failures,
+            lambda failures: failures > failures_before,
             timeout_s=60,
             what="the consumer to notice the outage",
         )
-        time.sleep(2)
+        wait_until(
+            write_failures,
+            lambda failures: failures > noticed,
+            timeout_s=60,
+            what="a retry of the write to fail too",
+        )
         assert consumer.is_alive()
         mongo.start()
-        wait_for(
-            lambda: (doc := minute()) is not None and doc["count"] == 20,
+        wait_until(
+            minute,
+            counting(20),
             timeout_s=60,
             what="the ticks published during the outage",
         )

@@ -71,7 +71,7 @@ def test_a_quiet_series_keeps_its_open_windows_and_next_ticks_across_a_restart(
     publish(bootstrap, topic, [live_trade("coinbase", 40, minute + 40 * 500)])
     wait_caught_up(bootstrap, group, topic, [second])
     for i in range(41, 49):
-        time.sleep(0.5)
+        time.sleep(0.5)  # each tick on time by the wall clock, as a live source sends it
         publish(bootstrap, topic, [live_trade("coinbase", i, minute + i * 500)])
     publish(bootstrap, topic, [live_trade("kraken", i, minute + i * 500) for i in range(40, 60)])
     wait_caught_up(bootstrap, group, topic, [second])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -11,9 +10,16 @@ from pymongo.database import Database
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import encode_tick
 from consumer.accumulator import to_datetime
-from tests.support.candle_docs import raw_offsets, stored_one
-from tests.support.pipeline import headers_of, publish, read_topic, running_consumer, wait_for
+from tests.support.candle_docs import counting, raw_offsets, stored_one
+from tests.support.pipeline import (
+    flushes_written,
+    headers_of,
+    publish,
+    read_topic,
+    running_consumer,
+)
 from tests.support.ticks import T0, trade
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 MINUTE = 60_000
@@ -34,7 +40,7 @@ def test_malformed_messages_go_to_the_dead_letter_topic_and_change_nothing(
     publish(kafka_bootstrap, topic, [trade(100.0, T0 + 1_000)], raw=bad)
     publish(kafka_bootstrap, topic, [trade(101.0, T0 + 2_000)])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 2)
+        wait_until(lambda: one_minute(db), counting(2), what="the minute to count 2 ticks")
         dead = read_topic(kafka_bootstrap, f"{topic}.dlq", len(bad))
     assert [m.value() or b"" for m in dead] == bad
     headers = [headers_of(m) for m in dead]
@@ -57,7 +63,9 @@ def test_late_ticks_go_to_the_late_topic_and_still_count_where_on_time(
     )
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m,1h"):
         [record] = read_topic(kafka_bootstrap, f"{topic}.late", 1)
-        wait_for(lambda: (doc := stored_one(db, interval="1h")) is not None and doc["count"] == 3)
+        wait_until(
+            lambda: stored_one(db, interval="1h"), counting(3), what="the hour to count 3 ticks"
+        )
     headers = headers_of(record)
     assert (headers["reason"], headers["intervals"], headers["source_offset"]) == (
         "late",
@@ -77,10 +85,10 @@ def test_a_resent_tick_counts_once_even_across_a_restart(
     tick = trade(100.0, T0 + 1_000, size=2.0)
     publish(kafka_bootstrap, topic, [tick, tick])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 1)
+        wait_until(lambda: one_minute(db), counting(1), what="the minute to count 1 tick")
     publish(kafka_bootstrap, topic, [tick, trade(50.0, T0 + 2_000)])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 2)
+        wait_until(lambda: one_minute(db), counting(2), what="the minute to count 2 ticks")
     doc = one_minute(db)
     assert doc is not None
     assert (doc["count"], doc["volume"], doc["close"]) == (2, 3.0, 50.0)
@@ -96,14 +104,20 @@ def test_a_restarted_consumer_keeps_the_raw_ticks_dedup_needs_however_old(
     tick = trade(100.0, T0 + 1_000, size=2.0)
     publish(kafka_bootstrap, topic, [tick])
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m"):
-        wait_for(lambda: (doc := one_minute(db)) is not None and doc["count"] == 1)
+        wait_until(lambda: one_minute(db), counting(1), what="the minute to count 1 tick")
     with running_consumer(
         kafka_bootstrap, topic, group, db, intervals="1m", raw_retention_every_s=0.05
     ):
-        time.sleep(1)  # flushes (and retention) every 100 ms, with nothing read yet
+        flushed = flushes_written()
+        # Retention is due at each flush (every 100 ms here), with nothing read yet.
+        wait_until(flushes_written, lambda n: n >= flushed + 10, what="ten flushes")
         assert len(raw_offsets(db)) == 1
         publish(kafka_bootstrap, topic, [tick, trade(50.0, T0 + 2_000)])
-        wait_for(lambda: (doc := one_minute(db)) is not None and doc["close"] == 50.0)
+        wait_until(
+            lambda: one_minute(db),
+            lambda doc: doc is not None and doc["close"] == 50.0,
+            what="the minute to close at the new tick's 50.0",
+        )
     doc = one_minute(db)
     assert doc is not None
     assert (doc["count"], doc["volume"]) == (2, 3.0)
@@ -117,8 +131,10 @@ def test_backfill_lands_in_history_even_after_live_ticks(
         kafka_bootstrap, topic, [trade(100.0, T0 + 10 * MINUTE), trade(101.0, T0 + 20 * MINUTE)]
     )
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m,1h"):
-        wait_for(
-            lambda: (doc := one_minute(db, start=T0 + 10 * MINUTE)) is not None and doc["final"]
+        wait_until(
+            lambda: one_minute(db, start=T0 + 10 * MINUTE),
+            lambda doc: doc is not None and doc["final"],
+            what="the minute at 10 min to be final",
         )
     history = [
         trade(95.0, T0 + 10 * MINUTE + 5_000, backfill=True),
@@ -126,8 +142,12 @@ def test_backfill_lands_in_history_even_after_live_ticks(
     ]
     publish(kafka_bootstrap, topic, history)
     with running_consumer(kafka_bootstrap, topic, group, db, intervals="1m,1h"):
-        wait_for(lambda: one_minute(db) is not None)
-        wait_for(lambda: (doc := stored_one(db, interval="1h")) is not None and doc["count"] == 4)
+        wait_until(
+            lambda: one_minute(db), lambda doc: doc is not None, what="the history's first minute"
+        )
+        wait_until(
+            lambda: stored_one(db, interval="1h"), counting(4), what="the hour to count 4 ticks"
+        )
     extended = one_minute(db, start=T0 + 10 * MINUTE)
     assert extended is not None
     assert (extended["count"], extended["low"], extended["final"]) == (2, 95.0, True)

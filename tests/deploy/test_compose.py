@@ -14,6 +14,9 @@ import pytest
 from devstack.dockerfile import image_healthcheck, image_setting, image_stages
 from tests.support.compose_config import ports, resolved_config
 
+# `docker compose config` resolves the files: the Docker client and its compose plugin.
+pytestmark = pytest.mark.docker
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 CLUSTER_COMPOSE = ROOT / "docker-compose.cluster.yml"

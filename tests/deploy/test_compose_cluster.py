@@ -15,6 +15,9 @@ import pytest
 
 from tests.support.compose_config import ports, resolved_config
 
+# `docker compose config` resolves the files: the Docker client and its compose plugin.
+pytestmark = pytest.mark.docker
+
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("producer", "consumer", "alerter", "api", "dashboard")
 BROKERS = ["redpanda:9092", "redpanda-2:9092", "redpanda-3:9092"]

@@ -25,7 +25,7 @@ from tests.support.compose_project import (
     compose_files,
     docker_environment,
 )
-from tests.support.pipeline import wait_for
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(1200)]
 # The file's published ports: the two API replicas, and the three brokers' external listeners.
@@ -54,7 +54,7 @@ def test_three_brokers_three_consumers_and_two_apis_serve(cluster: ComposeProjec
     assert brokers == {"redpanda", "redpanda-2", "redpanda-3"}
     assert all(c["Health"] == "healthy" for c in running), running
     for api in APIS:
-        wait_for(partial(serves_candles, api), timeout_s=60, what=f"{api} to serve")
+        wait_until(partial(serves_candles, api), timeout_s=60, what=f"{api} to serve")
 
 
 def serves_candles(api: str) -> bool:

@@ -26,7 +26,7 @@ from tests.support.compose_project import (
     ComposeProject,
     docker_environment,
 )
-from tests.support.pipeline import wait_for
+from tests.support.waiting import wait_until
 
 # The module fixture builds five images and brings the stack up twice.
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(1200)]
@@ -90,7 +90,12 @@ def test_simulated_ticks_become_candles_that_grow(stack: Stack) -> None:
         return page[-1]["count"] if page else 0
 
     first = newest_count()
-    wait_for(lambda: newest_count() != first, timeout_s=30, what="the newest candle to grow")
+    wait_until(
+        newest_count,
+        lambda count: count != first,
+        timeout_s=30,
+        what="the newest candle to grow",
+    )
     history = candles(stack.api)
     assert len(history) > 60, "the simulated backfill gave less than an hour of candles"
 

@@ -18,8 +18,8 @@ from playwright.sync_api import sync_playwright
 from devstack.stack import Endpoints, LocalStack
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.local_stack import JUMP_RULE, stack_variables
-from tests.support.pipeline import wait_for
 from tests.support.servers import ServerAddresses
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,11 +79,17 @@ def total_count(stack: LocalStack) -> int:
 
 
 def test_simulated_ticks_become_growing_candles_in_the_api(stack: LocalStack) -> None:
-    wait_for(lambda: total_count(stack) > 0, timeout_s=30, what="a first candle")
-    first = latest_btc_candle(stack)
+    first = wait_until(lambda: latest_btc_candle(stack), timeout_s=30, what="a first candle")
     assert first is not None
-    time.sleep(2)
-    later = latest_btc_candle(stack)
+    later = wait_until(
+        lambda: latest_btc_candle(stack),
+        lambda newest: (
+            newest is not None
+            and (newest["start"], newest["count"]) != (first["start"], first["count"])
+        ),
+        timeout_s=30,
+        what="the newest candle to change",
+    )
     assert later is not None
     # Either the same window has grown, or a new window has opened since.
     assert (later["start"], later["count"]) != (first["start"], first["count"])
@@ -99,7 +105,7 @@ def active_jump_alerts(stack: LocalStack) -> list[dict[str, Any]]:
 
 
 def test_a_scripted_jump_raises_an_alert_in_the_api_and_on_the_stream(stack: LocalStack) -> None:
-    wait_for(lambda: bool(active_jump_alerts(stack)), timeout_s=90, what="the jump's alert")
+    wait_until(lambda: active_jump_alerts(stack), timeout_s=90, what="the jump's alert")
     [alert] = active_jump_alerts(stack)
     assert (alert["source"], alert["symbol"], alert["kind"]) == (
         "simulated",
@@ -122,7 +128,7 @@ def test_the_dashboard_is_healthy_and_renders_a_chart(stack: LocalStack) -> None
     port = stack.environment("dashboard")["STREAMLIT_SERVER_PORT"]
     url = f"http://127.0.0.1:{port}"
     assert httpx.get(f"{url}/_stcore/health", timeout=5).text == "ok"
-    wait_for(lambda: total_count(stack) > 0, timeout_s=30, what="data to chart")
+    wait_until(lambda: total_count(stack), timeout_s=30, what="data to chart")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -27,10 +27,10 @@ from devstack.stack import Endpoints, LocalStack
 from tests.support.candle_docs import stored
 from tests.support.consumer_process import committed_lag_or_none
 from tests.support.local_stack import stack_variables
-from tests.support.pipeline import wait_for
 from tests.support.servers import ServerAddresses
 from tests.support.stalling_proxy import stalling_proxy
 from tests.support.topics import read_ticks
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,8 +60,8 @@ def test_every_service_stops_in_time_while_the_database_hangs_and_nothing_is_los
             try:
                 stack.start()
                 api = f"http://127.0.0.1:{variables['API_PORT']}"
-                wait_for(
-                    lambda: bool(stored(database, interval="1m")),
+                wait_until(
+                    lambda: stored(database, interval="1m"),
                     timeout_s=60,
                     what="candles",
                 )
@@ -69,7 +69,10 @@ def test_every_service_stops_in_time_while_the_database_hangs_and_nothing_is_los
                 stream = f"{api}/v1/stream?source=simulated&symbol=BTC-USD&interval=1m"
                 client = threading.Thread(target=listen, args=(stream, received), daemon=True)
                 client.start()
-                wait_for(lambda: any(line.startswith("event:") for line in received))
+                wait_until(
+                    lambda: any(line.startswith("event:") for line in received),
+                    what="the stream's first event",
+                )
                 proxy.stall()
                 time.sleep(3)  # the consumer's next write, and the API's next reads, hang
                 took: dict[str, float] = {}
@@ -97,8 +100,9 @@ def test_every_service_stops_in_time_while_the_database_hangs_and_nothing_is_los
         try:
             again.start(["consumer"])
             group, topic = variables["CONSUMER_GROUP_ID"], variables["KAFKA_TICKS_TOPIC"]
-            wait_for(
-                lambda: committed_lag_or_none(servers.kafka_bootstrap, group, topic) == 0,
+            wait_until(
+                lambda: committed_lag_or_none(servers.kafka_bootstrap, group, topic),
+                lambda lag: lag == 0,
                 timeout_s=60,
                 what="the restarted consumer to catch up",
             )

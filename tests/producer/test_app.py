@@ -5,7 +5,6 @@ configuration error that stops the start."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 
 import pytest
@@ -20,16 +19,21 @@ from tests.support.fake_coinbase import FakeCoinbase
 from tests.support.http_sources import http_client, source_http
 from tests.support.producer_run import ProducerRun
 from tests.support.topics import read_ticks
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 
-async def wait_for_ticks(bootstrap: str, topic: str, count: int) -> list[Tick]:
-    deadline = time.monotonic() + 60
-    while len(ticks := await asyncio.to_thread(read_ticks, bootstrap, topic)) < count:
-        assert time.monotonic() < deadline, f"{len(ticks)} of {count} ticks arrived"
-        await asyncio.sleep(0.3)
-    return ticks
+async def wait_for_ticks(bootstrap: str, topic: str, count: int) -> None:
+    """In a thread, so that the producer runs on meanwhile in this test's event loop."""
+    await asyncio.to_thread(
+        wait_until,
+        lambda: len(read_ticks(bootstrap, topic)),
+        lambda arrived: arrived >= count,
+        what=f"{count} ticks to arrive",
+        timeout_s=60,
+        interval_s=0.3,
+    )
 
 
 def trade_number(tick: Tick) -> int:
@@ -54,8 +58,12 @@ async def test_restarts_resume_from_the_checkpoint_and_backfill_only_once(
 
         first = ProducerRun(kafka_bootstrap, topic, checkpoints)
         running = first.start([coinbase()])
-        while not any(r.path.endswith("/trades") for r, _ in httpserver.log):
-            await asyncio.sleep(0.05)  # started at the newest trade, 100
+        await asyncio.to_thread(
+            wait_until,
+            lambda: any(r.path.endswith("/trades") for r, _ in httpserver.log),
+            what="the source to start at the newest trade, 100",
+            interval_s=0.05,
+        )
         exchange.add_trades(101, 1300)
         await wait_for_ticks(kafka_bootstrap, topic, 12 + 1200)
         first.stop.set()
@@ -64,7 +72,7 @@ async def test_restarts_resume_from_the_checkpoint_and_backfill_only_once(
         exchange.add_trades(1301, 1450)  # while the producer is down
         second = ProducerRun(kafka_bootstrap, topic, checkpoints)
         running = second.start([coinbase()])
-        ticks = await wait_for_ticks(kafka_bootstrap, topic, 12 + 1350)
+        await wait_for_ticks(kafka_bootstrap, topic, 12 + 1350)
         second.stop.set()
         await running
 

@@ -45,12 +45,12 @@ async def test_every_tick_arrives_once_across_a_broker_restart(
     )
     run = ProducerRun(broker.bootstrap, "ticks", "checkpoints")
     running = run.start([RecordingSource(market, recorder)])
-    await asyncio.sleep(2)
+    await asyncio.sleep(2)  # the market runs, and ticks arrive, before the broker goes
     await asyncio.to_thread(broker.stop)
     await asyncio.sleep(4)  # the market goes on; the producer buffers
     buffered = run.publisher.depth
     await asyncio.to_thread(broker.start)
-    await asyncio.sleep(2)
+    await asyncio.sleep(2)  # the market runs on while the buffer drains
     run.stop.set()
     await running
     recorder.close()

@@ -23,7 +23,6 @@ from pytest_httpserver import HTTPServer
 from coinstream_common.ticks import Tick
 from devstack.compose import load_compose
 from devstack.kafka_cluster import KafkaCluster
-from devstack.net import wait_until
 from devstack.topics import ensure_topics, topic_plan
 from producer.clock import SystemClock
 from producer.sources.coinbase import CoinbaseSource
@@ -31,6 +30,7 @@ from tests.support.fake_coinbase import FakeCoinbase
 from tests.support.http_sources import http_client, source_http
 from tests.support.producer_run import ProducerRun
 from tests.support.topics import read_messages, read_ticks
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,8 @@ WAIT_S = 60
 
 
 async def until(check: Callable[[], bool], what: str) -> None:
-    await asyncio.to_thread(wait_until, check, WAIT_S, what, 0.3)
+    """In a thread, so that the producer runs on meanwhile in this test's event loop."""
+    await asyncio.to_thread(wait_until, check, what=what, timeout_s=WAIT_S, interval_s=0.3)
 
 
 def trade_number(tick: Tick) -> int:

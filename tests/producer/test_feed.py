@@ -80,7 +80,7 @@ async def run_for(feed_: Feed, clock: FakeClock, seconds: float) -> None:
     task = asyncio.create_task(feed_.run())
     end = clock.now + seconds
     while clock.now < end and not task.done():
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the feed's turn: its sleeps move the fake clock on
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
 

@@ -18,11 +18,12 @@ from pytest_httpserver import HTTPServer
 
 from coinstream_common.ticks import encode_tick
 from devstack.kafka_cluster import KafkaCluster
-from devstack.net import free_port, wait_until
+from devstack.net import free_port
 from devstack.processes import ManagedProcess
 from producer.sources.simulated import SimulatedSource
 from tests.support.ticks import T0
 from tests.support.topics import create_checkpoint_topic, create_topic, read_ticks
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +51,7 @@ def logged(process: ManagedProcess, message: str) -> list[dict[str, object]]:
 def refusal(producer: ManagedProcess) -> dict[str, object]:
     """The one configuration error the producer logged, once it exited with status 2."""
     try:
-        wait_until(lambda: not producer.alive(), 60, "the producer to give up")
+        wait_until(lambda: not producer.alive(), what="the producer to give up", timeout_s=60)
     finally:
         code = producer.stop()
     assert code == 2
@@ -84,13 +85,13 @@ def test_sigterm_flushes_every_tick_and_exits_cleanly(
         METRICS_PORT=str(metrics_port),
     )
     try:
-        wait_until(lambda: bool(logged(producer, "replay finished")), 60, "the replay")
+        wait_until(lambda: logged(producer, "replay finished"), what="the replay", timeout_s=60)
         metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
         assert (
             f'producer_ticks_published_total{{source="simulated"}} {float(len(ticks))}' in metrics
         )
         producer.signal(signal.SIGTERM)  # at once: deliveries may still be on their way
-        wait_until(lambda: not producer.alive(), 30, "the producer to exit")
+        wait_until(lambda: not producer.alive(), what="the producer to exit", timeout_s=30)
     finally:
         code = producer.stop()
     assert code == 0

@@ -47,7 +47,7 @@ def serve_for(publisher: TickPublisher, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         publisher.serve_deliveries()
-        time.sleep(0.05)
+        time.sleep(0.05)  # the delivery reports' pace, as the producer's loop serves them
 
 
 def test_two_brokers_down_refuse_every_write_and_lose_none(

@@ -4,7 +4,6 @@ broker answers, the bounded buffer and the count of what does not fit."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 import orjson
@@ -18,6 +17,7 @@ from devstack.net import free_port
 from producer.publisher import Batch, TickPublisher, producer_config
 from tests.support.ticks import T0, trade
 from tests.support.topics import read_ticks, read_topic
+from tests.support.waiting import wait_until
 
 
 def dropped(source: str) -> float:
@@ -95,9 +95,12 @@ def test_a_tick_not_delivered_in_time_waits_to_be_sent_again(
     batch = Batch(3)
     source = "resendtest"
     publisher.publish_all([trade(100.0, T0 + i, source=source) for i in range(3)], batch)
-    deadline = time.monotonic() + 20
-    while len(resends(caplog, source)) < 3 and time.monotonic() < deadline:
+
+    def resent() -> int:
         producer.poll(0.2)  # delivery reports come after message.timeout.ms
+        return len(resends(caplog, source))
+
+    wait_until(resent, lambda count: count >= 3, what="three resends", timeout_s=20, interval_s=0)
     failed = (
         REGISTRY.get_sample_value("producer_delivery_failures_total") or 0.0
     ) - failures_before

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from api.server import server_config
 from devstack.net import LOOPBACK, free_port
-from tests.support.pipeline import wait_for
+from tests.support.waiting import wait_until
 
 
 @contextmanager
@@ -23,7 +23,9 @@ def serve(app: FastAPI) -> Iterator[str]:
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     try:
-        wait_for(lambda: server.started or not thread.is_alive(), 30, "uvicorn to start")
+        wait_until(
+            lambda: server.started or not thread.is_alive(), what="uvicorn to start", timeout_s=30
+        )
         assert server.started, "uvicorn did not start"
         yield f"http://{LOOPBACK}:{port}"
     finally:

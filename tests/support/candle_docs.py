@@ -82,6 +82,11 @@ def stored_one(db: Database[Document], **fields: object) -> Document | None:
     return found[0] if found else None
 
 
+def counting(ticks: int) -> Callable[[Document | None], bool]:
+    """Whether a candle is stored and counts `ticks`: what a test waits for."""
+    return lambda doc: doc is not None and doc["count"] == ticks
+
+
 def edit_stored(db: Database[Document], change: Callable[[Document], None]) -> None:
     """Change every stored candle in place, as another writer might (tests only)."""
     for bucket in db[BUCKETS_COLLECTION].find():

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from coinstream_common.ticks import Tick
-from tests.support.pipeline import wait_for
 from tests.support.topics import read_ticks
+from tests.support.waiting import wait_until
 
 SERIES = {"source": "simulated", "symbol": "BTC-USD", "interval": "1m"}
 
@@ -36,7 +36,7 @@ def assert_no_tick_lost_or_counted_twice(api: str, kafka: str, fault_at: datetim
     def final() -> dict[str, int]:
         return {c["start"]: c["count"] for c in candles(api, start=since) if c["final"]}
 
-    wait_for(
+    wait_until(
         lambda: minute_start(fault_at) in final(),
         timeout_s=150,
         what="the minute of the fault to close",

@@ -14,6 +14,7 @@ from consumer.partition_clock import DELIVERY_MARGIN_MS
 from consumer.settings import ConsumerSettings
 from devstack.net import free_port
 from devstack.processes import ManagedProcess
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,12 +86,14 @@ def committed_lag_or_none(bootstrap: str, group: str, topic: str) -> int | None:
 def wait_caught_up(
     bootstrap: str, group: str, topic: str, processes: list[ManagedProcess], timeout_s: float = 120
 ) -> None:
-    deadline = time.monotonic() + timeout_s
-    while committed_lag_or_none(bootstrap, group, topic) != 0:
-        for process in processes:
-            assert process.alive(), f"{process.name} died:\n{process.tail()}"
-        assert time.monotonic() < deadline, f"group {group} did not catch up in {timeout_s}s"
-        time.sleep(0.5)
+    wait_until(
+        lambda: committed_lag_or_none(bootstrap, group, topic),
+        lambda lag: lag == 0,
+        what=f"group {group} to catch up (its committed lag to be 0)",
+        timeout_s=timeout_s,
+        interval_s=0.5,
+        watching=processes,
+    )
 
 
 # At the end of the log the wall clock runs the log clock on (consumer/partition_clock.py),

@@ -83,7 +83,7 @@ def _publish(plan: MarketPlan, bootstrap: str, topic: str) -> None:
         for key, value in history[i : i + chunk]:
             producer.produce(topic, key=key, value=value)
         producer.poll(0)
-        time.sleep(PUBLISH_EVERY_S)
+        time.sleep(PUBLISH_EVERY_S)  # the history's pace, over `history_seconds`
 
     live = SimulatedSource(
         plan.symbols,
@@ -109,7 +109,7 @@ def _publish(plan: MarketPlan, bootstrap: str, topic: str) -> None:
         producer.poll(0)
         if ending:
             break
-        time.sleep(PUBLISH_EVERY_S)
+        time.sleep(PUBLISH_EVERY_S)  # the live market's pace, on the wall clock
     assert producer.flush(30) == 0, "the broker did not acknowledge every tick"
 
 

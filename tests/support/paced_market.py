@@ -21,6 +21,7 @@ from coinstream_common.settings import KafkaSettings
 from coinstream_common.ticks import Tick, now_ms
 from producer.publisher import TickPublisher, producer_config
 from tests.support.market import market_ticks
+from tests.support.waiting import wait_until
 
 SPAN_MS = 10 * 60_000
 ENDS_AT_MS = 20_000  # into its minute
@@ -65,10 +66,14 @@ class PacedPublisher(threading.Thread):
 
     def wait_published(self, share: float, timeout_s: float = 60.0) -> None:
         """Until `share` of the ticks have been handed over."""
-        deadline = time.monotonic() + timeout_s
-        while self.published < share * len(self._ticks) and self.is_alive():
-            assert time.monotonic() < deadline, f"{self.published} ticks published"
-            time.sleep(0.05)
+        wanted = share * len(self._ticks)
+        wait_until(
+            lambda: self.published,
+            lambda published: published >= wanted or not self.is_alive(),
+            what=f"{wanted:.0f} ticks published",
+            timeout_s=timeout_s,
+            interval_s=0.05,
+        )
 
     def finish(self, timeout_s: float = 180.0) -> None:
         self.join(timeout_s)

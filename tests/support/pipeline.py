@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from confluent_kafka import Consumer, Message, Producer
+from prometheus_client import REGISTRY
 from pymongo.database import Database
 
 from coinstream_common.mongo import Document
@@ -65,12 +66,14 @@ def running_consumer(
     assert not errors, f"the consumer failed: {errors[0]!r}"
 
 
-def wait_for(check: Callable[[], bool], timeout_s: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+def flushes_written() -> float:
+    """Flushes this process's consumers have written so far (each even when it held nothing)."""
+    return REGISTRY.get_sample_value("consumer_flush_seconds_count") or 0.0
+
+
+def messages_consumed() -> float:
+    """Messages this process's consumers have read from their topics so far."""
+    return REGISTRY.get_sample_value("consumer_messages_consumed_total") or 0.0
 
 
 def read_topic(bootstrap: str, topic: str, count: int, timeout_s: float = 30.0) -> list[Message]:

@@ -9,7 +9,8 @@ from typing import Self
 from confluent_kafka.admin import AdminClient
 from testcontainers.core.container import DockerContainer
 
-from devstack.net import port_open, wait_until
+from devstack.net import port_open
+from tests.support.waiting import wait_until
 
 
 class _BridgeContainer(DockerContainer):
@@ -22,7 +23,12 @@ class _BridgeContainer(DockerContainer):
 
     def start(self) -> Self:
         super().start()
-        wait_until(self._ready, 90, f"{self.image} on {self.address()}:{self.port}")
+        wait_until(
+            self._ready,
+            what=f"{self.image} on {self.address()}:{self.port}",
+            timeout_s=90,
+            interval_s=0.2,
+        )
         return self
 
     def _ready(self) -> bool:

@@ -17,8 +17,8 @@ from coinstream_common.mongo import Document
 from coinstream_common.settings import MongoSettings
 from devstack.net import free_port
 from tests.support.candle_docs import delete_stored
-from tests.support.pipeline import wait_for
 from tests.support.stalling_proxy import stalling_proxy
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -90,8 +90,9 @@ def test_a_stalled_database_gets_a_503_in_time_says_why_and_the_api_recovers(
             waited = time.monotonic() - started
             not_ready = client.get("/ready")
             proxy.resume()
-            wait_for(
-                lambda: client.get("/v1/candles", params=params).status_code == 200,
+            wait_until(
+                lambda: client.get("/v1/candles", params=params).status_code,
+                lambda status: status == 200,
                 timeout_s=15,
                 what="the API to answer again",
             )

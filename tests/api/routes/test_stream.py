@@ -170,7 +170,7 @@ def test_clients_share_one_poller(live_url: str) -> None:
             if x.startswith("api_stream_clients ")
         )
         before = polls()
-        time.sleep(1.0)
+        time.sleep(1.0)  # the second whose polls are counted
         during = polls() - before
     assert float(clients.split()[-1]) >= 2
     # poll_s is 0.1: one poller makes about ten polls a second, not ten per client.
