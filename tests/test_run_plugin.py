@@ -114,6 +114,7 @@ def test_the_docker_tests_run_beside_the_others_and_print_after_them(suite: Path
     assert "1 passed" in docker
     assert "BENCH compose image_api_mb=1" in docker
     assert "3 passed" in others
+    assert docker.endswith((suite / ".artifacts" / "pytest-docker.log").read_text())
 
 
 def test_a_failing_docker_test_fails_the_whole_run(suite: Path) -> None:

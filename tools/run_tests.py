@@ -15,8 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCKER_LOG = ROOT / ".artifacts" / "pytest-docker.log"
+# Beside the run's other artifacts, under the folder it runs in.
+DOCKER_LOG = Path(".artifacts") / "pytest-docker.log"
 # The later -m wins over pyproject's addopts, so each must leave the soak tests out again.
 DOCKER_TESTS = ["-m", "docker and not soak", "--require=docker"]
 OTHER_TESTS = ["-m", "not docker and not soak", "--require=integration,e2e"]
@@ -30,7 +30,7 @@ def main(pytest: list[str]) -> int:
             others = subprocess.call([*pytest, *OTHER_TESTS])
         finally:
             docker_status = docker.wait()
-    print(f"\n== the docker tests, run beside the others ({DOCKER_LOG.relative_to(ROOT)})")
+    print(f"\n== the docker tests, run beside the others ({DOCKER_LOG})")
     print(DOCKER_LOG.read_text(), end="", flush=True)
     return others or docker_status
 
