@@ -8,21 +8,11 @@ merges those partials into the coarser windows).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from coinstream_common.candles import Candle
+from coinstream_common.epoch import to_datetime, to_epoch_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_datetime(epoch_ms: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=epoch_ms)
-
-
-def to_epoch_ms(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 @dataclass(slots=True)
