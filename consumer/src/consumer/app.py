@@ -183,7 +183,7 @@ class CandleConsumer:
             extra={
                 "partition": partition,
                 "series": len(restored),
-                "windows": sum(len(s.windows) for s in restored),
+                "windows": sum(len(s.book.windows) for s in restored),
                 "ids_from": "handover" if handed_over(snapshots, reading) else "raw ticks",
                 "read_s": round(time.monotonic() - began, 3),
             },
