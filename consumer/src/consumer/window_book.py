@@ -1,8 +1,7 @@
 """A series' windows in memory, each with the state of its stored document.
 
-Pure: no Mongo (stored candles come in as arguments, candles to write go out as results).
-
-A window's state says what its next drain writes:
+Pure: no Mongo (stored candles come in, candles to write go out). A window's state says
+what its next drain writes:
 
 - NEW: no document stored yet; the drain inserts it.
 - STORED: its document holds it as it is, open; the drain rewrites it once it is closed.
