@@ -13,6 +13,7 @@ from coinstream_common.candles import Candle
 from coinstream_common.epoch import to_datetime, to_epoch_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick
+from consumer.windows import window_end
 
 
 @dataclass(slots=True)
@@ -142,7 +143,7 @@ class CandleAccumulator:
             symbol=symbol,
             interval=interval,
             start=to_datetime(start_ms),
-            end=to_datetime(start_ms + interval.millis),
+            end=to_datetime(window_end(start_ms, interval.millis)),
             open=self.open,
             high=self.high,
             low=self.low,
