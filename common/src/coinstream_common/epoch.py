@@ -17,7 +17,9 @@ _MILLISECOND: Final = timedelta(milliseconds=1)
 
 def to_datetime(epoch_ms: int) -> datetime:
     """The UTC datetime `epoch_ms` milliseconds after the epoch (before it, if negative)."""
-    return EPOCH + timedelta(milliseconds=epoch_ms)
+    # Exact, and cheaper than timedelta(milliseconds=...), which parses keywords: the
+    # consumer converts four times for every candle it writes.
+    return EPOCH + _MILLISECOND * epoch_ms
 
 
 def to_epoch_ms(moment: datetime) -> int:
