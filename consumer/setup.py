@@ -16,5 +16,16 @@ from tools.compile.mypyc_setup import setup_compiled  # noqa: E402
 setup_compiled(
     HERE,
     "consumer",
-    ("windows", "accumulator", "state", "partition_clock", "series", "aggregator"),
+    (
+        "windows",
+        "accumulator",
+        "state",
+        "partition_clock",
+        "watermark",
+        "dedup",
+        "raw_buffer",
+        "window_book",
+        "series",
+        "aggregator",
+    ),
 )

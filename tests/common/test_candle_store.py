@@ -23,10 +23,10 @@ from coinstream_common.candle_buckets import (
     candle_of,
     slot_of,
     slot_value,
-    to_ms,
 )
 from coinstream_common.candle_store import NAMESPACE_EXISTS, CandleRepository
 from coinstream_common.candles import Candle
+from coinstream_common.epoch import to_epoch_ms as to_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import Document
 from tests.support.candles import candle_series

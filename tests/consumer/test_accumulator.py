@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from coinstream_common.epoch import to_datetime, to_epoch_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick, make_tick
-from consumer.accumulator import CandleAccumulator, to_datetime, to_epoch_ms
+from consumer.accumulator import CandleAccumulator
 from tests.support.ticks import T0, trade
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from pymongo.database import Database
 
+from coinstream_common.epoch import to_datetime
 from coinstream_common.mongo import Document
-from consumer.accumulator import to_datetime
 from tests.support.candle_docs import counting, stored, stored_one
 from tests.support.consumer_process import committed_lag
 from tests.support.pipeline import publish, running_consumer

@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coinstream_common.candles import Candle
+from coinstream_common.epoch import to_epoch_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick
-from consumer.accumulator import CandleAccumulator, to_epoch_ms
+from consumer.accumulator import CandleAccumulator
 from consumer.series import ON_TIME, Series
 from consumer.state import NEVER, SeriesSnapshot
 from tests.support.folding import (

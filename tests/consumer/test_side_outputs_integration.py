@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from pymongo.database import Database
 
+from coinstream_common.epoch import to_datetime
 from coinstream_common.mongo import Document
 from coinstream_common.ticks import encode_tick
-from consumer.accumulator import to_datetime
 from tests.support.candle_docs import counting, raw_offsets, stored_one
 from tests.support.pipeline import (
     flushes_written,

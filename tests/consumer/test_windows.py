@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coinstream_common.intervals import Interval
-from consumer.windows import is_closed, window_start, windows_for
+from consumer.windows import is_closed, window_end, window_start, windows_for
 from tests.support.ticks import T0
 
 
@@ -33,3 +33,10 @@ def test_every_time_lies_in_exactly_its_window(moment: int, interval: Interval) 
 def test_a_window_closes_when_the_watermark_reaches_its_end() -> None:
     assert not is_closed(T0, Interval.M1, T0 + 59_999)
     assert is_closed(T0, Interval.M1, T0 + 60_000)
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), st.sampled_from(list(Interval)))
+def test_a_windows_end_is_where_the_next_one_starts(moment: int, interval: Interval) -> None:
+    end = window_end(window_start(moment, interval.millis), interval.millis)
+    assert window_start(end, interval.millis) == end > moment
+    assert window_start(end - 1, interval.millis) == window_start(moment, interval.millis)

@@ -4,9 +4,9 @@ sets it up, and a simulated store that a crash can cut short and a restore reads
 from __future__ import annotations
 
 from coinstream_common.candles import Candle
+from coinstream_common.epoch import to_epoch_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick, encode_tick
-from consumer.accumulator import to_epoch_ms
 from consumer.aggregator import Aggregator
 from consumer.handover import handed_over
 from consumer.series import Series

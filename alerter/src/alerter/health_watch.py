@@ -26,6 +26,7 @@ from alerter.health_alerts import HealthAlerts, HealthReading, HealthRule
 from alerter.repository import AlertRepository
 from alerter.rules import ConsumerLagRule, Rule, StaleFeedRule
 from coinstream_common.candle_buckets import SERIES_COLLECTION
+from coinstream_common.epoch import to_epoch_ms
 from coinstream_common.mongo import Document
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class HealthSources:
         for doc in self._series.find({}, fields):
             pair, at_ms = (
                 (doc["source"], doc["symbol"]),
-                round(doc["last_event_time"].timestamp() * 1000),
+                to_epoch_ms(doc["last_event_time"]),
             )
             newest[pair] = max(newest.get(pair, at_ms), at_ms)
         return newest

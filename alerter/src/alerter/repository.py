@@ -23,9 +23,9 @@ from coinstream_common.alerts import (
     AlertRecord,
     AlertState,
     alert_document,
-    as_datetime,
 )
 from coinstream_common.alerts import alert_from_document as record_of
+from coinstream_common.epoch import to_datetime
 from coinstream_common.mongo import Document, write_in_commands
 
 TRIGGERS_COLLECTION = "alert_triggers"
@@ -104,7 +104,7 @@ def _alert_write(event: AlertEvent, rule: Rule, outboxes: tuple[str, ...]) -> Up
         return UpdateOne({"_id": event.alert_id}, {"$setOnInsert": document}, upsert=True)
     changes = {
         "state": "resolved",
-        "resolved_at": as_datetime(event.at_ms),
+        "resolved_at": to_datetime(event.at_ms),
         "resolve_value": event.value,
     }
     return UpdateOne(

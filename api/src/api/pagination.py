@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
+
+from coinstream_common.epoch import to_datetime, to_epoch_ms
 
 _PREFIX = "v1:"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class InvalidCursor(ValueError):
@@ -21,7 +22,7 @@ class InvalidCursor(ValueError):
 
 def encode_cursor(last_start: datetime, key: str | None = None) -> str:
     """A cursor after `last_start`, and after `key` among rows of that time if given."""
-    text = f"{_PREFIX}{(last_start - _EPOCH) // timedelta(milliseconds=1)}"
+    text = f"{_PREFIX}{to_epoch_ms(last_start)}"
     if key is not None:
         text += f"/{key}"
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
@@ -45,4 +46,4 @@ def decode_keyed_cursor(cursor: str) -> tuple[datetime, str | None]:
         raise InvalidCursor("cursor is not one this API returned")
     if slash and not key:
         raise InvalidCursor("cursor is not one this API returned")
-    return _EPOCH + timedelta(milliseconds=int(digits)), key if slash else None
+    return to_datetime(int(digits)), key if slash else None

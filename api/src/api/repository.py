@@ -22,9 +22,9 @@ from coinstream_common.candle_buckets import (
     buckets_between,
     series_id,
     slot_fields,
-    to_ms,
 )
 from coinstream_common.candle_store import refuse_legacy_layout
+from coinstream_common.epoch import to_epoch_ms
 from coinstream_common.intervals import Interval
 
 PUBLIC_FIELDS = (
@@ -83,9 +83,11 @@ class CandleReader:
         limit: int,
     ) -> list[Document]:
         """Candles whose start is in [start, end) and after `after`, oldest first."""
-        lower = to_ms(after) + 1 if after is not None and after >= start else to_ms(start)
+        lower = (
+            to_epoch_ms(after) + 1 if after is not None and after >= start else to_epoch_ms(start)
+        )
         rows = self._rows(
-            source, symbol, interval, first_ms=lower, last_ms=to_ms(end) - 1, limit=limit
+            source, symbol, interval, first_ms=lower, last_ms=to_epoch_ms(end) - 1, limit=limit
         )
         return list(rows)
 
@@ -97,14 +99,16 @@ class CandleReader:
         self, source: str, symbol: str, interval: Interval, start: datetime, limit: int
     ) -> list[Document]:
         """Up to `limit` of the newest candles starting at or after `start`, oldest first."""
-        rows = self._rows(source, symbol, interval, first_ms=to_ms(start), limit=limit, newest=True)
+        rows = self._rows(
+            source, symbol, interval, first_ms=to_epoch_ms(start), limit=limit, newest=True
+        )
         return list(rows)[::-1]
 
     def stats_rows(
         self, source: str, symbol: str, interval: Interval, start: datetime
     ) -> list[Document]:
         return list(
-            self._rows(source, symbol, interval, first_ms=to_ms(start), fields=STATS_FIELDS)
+            self._rows(source, symbol, interval, first_ms=to_epoch_ms(start), fields=STATS_FIELDS)
         )
 
     def newest_finest(self, source: str, symbol: str) -> tuple[Interval, Document] | None:
@@ -146,7 +150,7 @@ class CandleReader:
         series = self._series.find_one({"_id": series_id(source, symbol, interval)})
         if series is None:
             return
-        low, high = to_ms(series["first_start"]), to_ms(series["last_start"])
+        low, high = to_epoch_ms(series["first_start"]), to_epoch_ms(series["last_start"])
         if first_ms is not None:
             low = max(low, first_ms)
         if last_ms is not None:
@@ -159,7 +163,7 @@ class CandleReader:
             slots = sorted(bucket["c"].items(), key=lambda item: int(item[0]), reverse=newest)
             for _, slot in slots:
                 candle = slot_fields(slot)
-                if low <= to_ms(candle["start"]) <= high:
+                if low <= to_epoch_ms(candle["start"]) <= high:
                     yield {field: candle[field] for field in fields}
                     if left is not None:
                         left -= 1

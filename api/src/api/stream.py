@@ -24,11 +24,11 @@ from api.alerts import AlertReader, public_alert
 from api.metrics import STREAM_CLIENTS, STREAM_POLLS
 from api.repository import INTERVALS_FINEST_FIRST, CandleReader
 from api.settings import StreamSettings
+from coinstream_common.epoch import to_datetime, to_epoch_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import Document
 
 log = logging.getLogger(__name__)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WATCHED_CANDLES = 2
 # A resolve is noticed if it happened within this long before a poll: polls are seconds
 # apart, and a poll that failed a few times in a row still catches up.
@@ -51,12 +51,12 @@ class StreamEvent:
 
 def event_id(candle: Document) -> str:
     """`<start ms>-<tick count>`: a reconnecting client resumes from that start."""
-    start_ms = (candle["start"] - _EPOCH) // timedelta(milliseconds=1)
+    start_ms = to_epoch_ms(candle["start"])
     return f"{start_ms}-{candle['count']}"
 
 
 def resume_start(last_event_id: str) -> datetime:
-    return _EPOCH + timedelta(milliseconds=int(last_event_id.partition("-")[0]))
+    return to_datetime(int(last_event_id.partition("-")[0]))
 
 
 def candle_event(key: StreamKey, candle: Document) -> StreamEvent:

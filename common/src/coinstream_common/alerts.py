@@ -7,10 +7,12 @@ reader keeps the last message of each id.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final, Literal
 
 import msgspec
+
+from coinstream_common.epoch import to_datetime, to_epoch_ms
 
 ALERTS_COLLECTION: Final = "alerts"
 ALERTS_TOPIC: Final = "alerts"
@@ -49,16 +51,12 @@ def decode_alert(raw: bytes) -> AlertRecord:
     return _DECODER.decode(raw)
 
 
-def as_datetime(epoch_ms: int) -> datetime:
-    return datetime.fromtimestamp(epoch_ms / 1000, UTC)
-
-
 def alert_document(record: AlertRecord) -> dict[str, Any]:
     document = msgspec.structs.asdict(record)
     document["_id"] = document.pop("id")
     for field in _TIMES:
         if document[field] is not None:
-            document[field] = as_datetime(document[field])
+            document[field] = to_datetime(document[field])
     return document
 
 
@@ -66,5 +64,5 @@ def alert_from_document(document: dict[str, Any]) -> AlertRecord:
     fields = {k: v for k, v in document.items() if k in AlertRecord.__struct_fields__}
     for field in _TIMES:
         if isinstance(fields.get(field), datetime):
-            fields[field] = round(fields[field].timestamp() * 1000)
+            fields[field] = to_epoch_ms(fields[field])
     return AlertRecord(id=document["_id"], **fields)

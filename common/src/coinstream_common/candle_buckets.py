@@ -18,7 +18,6 @@ need to know where its candles are.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -34,13 +33,8 @@ SERIES_COLLECTION = "candle_series"
 # than 120 in `make bench BENCH=consumer`, with reads unchanged (`BENCH=history`).
 WINDOWS_PER_BUCKET = 30
 BUCKET_FIELDS = ("source", "symbol", "interval", "partition")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Document = dict[str, Any]
-
-
-def to_ms(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def span_ms(interval: Interval) -> int:

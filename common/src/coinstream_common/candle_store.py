@@ -26,9 +26,9 @@ from coinstream_common.candle_buckets import (
     series_id,
     slot_of,
     slot_value,
-    to_ms,
 )
 from coinstream_common.candles import Candle
+from coinstream_common.epoch import to_epoch_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.mongo import write_in_commands
 
@@ -78,7 +78,7 @@ class CandleRepository:
         slots: dict[tuple[str, str, Interval, int], Document] = defaultdict(dict)
         bounds: dict[tuple[str, str, Interval], list[Candle]] = defaultdict(list)
         for candle in candles:
-            start = to_ms(candle.start)
+            start = to_epoch_ms(candle.start)
             key = (candle.source, candle.symbol, candle.interval)
             slots[(*key, bucket_of(start, candle.interval))][
                 f"c.{slot_of(start, candle.interval)}"
@@ -122,7 +122,7 @@ class CandleRepository:
         )
 
     def get(self, source: str, symbol: str, interval: Interval, start: datetime) -> Candle | None:
-        found = self.get_many([(source, symbol, interval, to_ms(start))])
+        found = self.get_many([(source, symbol, interval, to_epoch_ms(start))])
         return found[0] if found else None
 
     def get_many(self, windows: Iterable[WindowKey]) -> list[Candle]:

@@ -8,21 +8,12 @@ merges those partials into the coarser windows).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from coinstream_common.candles import Candle
+from coinstream_common.epoch import to_datetime, to_epoch_ms
 from coinstream_common.intervals import Interval
 from coinstream_common.ticks import Tick
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_datetime(epoch_ms: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=epoch_ms)
-
-
-def to_epoch_ms(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
+from consumer.windows import window_end
 
 
 @dataclass(slots=True)
@@ -152,7 +143,7 @@ class CandleAccumulator:
             symbol=symbol,
             interval=interval,
             start=to_datetime(start_ms),
-            end=to_datetime(start_ms + interval.millis),
+            end=to_datetime(window_end(start_ms, interval.millis)),
             open=self.open,
             high=self.high,
             low=self.low,

@@ -51,7 +51,7 @@ class Aggregator:
         series.drained_through = max(series.drained_through, reading - 1)
         clock = self.clock(series.partition)
         clock.read(series.max_ingest_time)
-        series.clock = clock
+        series.progress.clock = clock
         self._series.setdefault(series.source, {})[series.symbol] = series
         return series
 
@@ -75,7 +75,7 @@ class Aggregator:
         for partition, clock in self._clocks.items():
             clock.run_on(positions.get(partition, -1), read_all_at_ms)
         for series in self:
-            series.advance_idle()
+            series.progress.advance_idle()
 
     def drain(
         self,

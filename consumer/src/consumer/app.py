@@ -14,9 +14,9 @@ from collections.abc import Callable
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from pymongo.errors import PyMongoError
 
+from coinstream_common.epoch import to_epoch_ms
 from coinstream_common.ticks import DECODE_ERRORS, TICK_DECODER, Tick, as_invalid_tick
 from consumer import metrics
-from consumer.accumulator import to_epoch_ms
 from consumer.aggregator import Aggregator
 from consumer.handover import handed_over
 from consumer.series import ON_TIME, Series
@@ -183,7 +183,7 @@ class CandleConsumer:
             extra={
                 "partition": partition,
                 "series": len(restored),
-                "windows": sum(len(s.windows) for s in restored),
+                "windows": sum(len(s.book.windows) for s in restored),
                 "ids_from": "handover" if handed_over(snapshots, reading) else "raw ticks",
                 "read_s": round(time.monotonic() - began, 3),
             },

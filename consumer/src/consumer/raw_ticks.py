@@ -18,7 +18,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from coinstream_common.mongo import Document
-from consumer.series import SeenIds
+from consumer.dedup import SeenIds
 from consumer.state import RawBatch, raw_document, unpack
 
 RAW_PERIOD_MS = 10 * 60_000

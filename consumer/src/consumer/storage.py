@@ -13,9 +13,10 @@ from pymongo.database import Database
 from coinstream_common.candle_store import CandleRepository, refuse_legacy_layout
 from coinstream_common.candles import Candle
 from coinstream_common.mongo import Document, write_in_commands
+from consumer.dedup import dedup_since
 from consumer.handover import decode_handover, encode_handover, handed_over
 from consumer.raw_ticks import RawTickRepository, refuse_legacy_raw
-from consumer.series import Series, SeriesFlush, WindowRules, dedup_since
+from consumer.series import Series, SeriesFlush, WindowRules
 from consumer.state import SeriesSnapshot
 
 STATES_COLLECTION = "consumer_state"

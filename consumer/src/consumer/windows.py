@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from coinstream_common.intervals import Interval
+
+WindowKey = tuple[Interval, int]  # an interval and the start of one of its windows
 
 
 def window_start(event_time_ms: int, size_ms: int) -> int:
@@ -12,14 +14,16 @@ def window_start(event_time_ms: int, size_ms: int) -> int:
     return event_time_ms - event_time_ms % size_ms
 
 
-def windows_for(
-    event_time_ms: int, intervals: Iterable[Interval]
-) -> Iterator[tuple[Interval, int]]:
+def window_end(start_ms: int, size_ms: int) -> int:
+    """The first time after the window of `size_ms` that starts at `start_ms` (exclusive)."""
+    return start_ms + size_ms
+
+
+def windows_for(event_time_ms: int, intervals: Iterable[Interval]) -> list[WindowKey]:
     """Each interval with the start of its window that holds `event_time_ms`."""
-    for interval in intervals:
-        yield interval, window_start(event_time_ms, interval.millis)
+    return [(interval, window_start(event_time_ms, interval.millis)) for interval in intervals]
 
 
 def is_closed(start_ms: int, interval: Interval, watermark_ms: int) -> bool:
-    """A window is closed once the watermark has reached its end (the end is exclusive)."""
-    return start_ms + interval.millis <= watermark_ms
+    """A window is closed once the watermark has reached its end."""
+    return window_end(start_ms, interval.millis) <= watermark_ms

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from pymongo.database import Database
 
 from api.pagination import encode_cursor
-from coinstream_common.alerts import AlertRecord, alert_document, as_datetime
+from coinstream_common.alerts import AlertRecord, alert_document
+from coinstream_common.epoch import to_datetime as as_datetime
 from coinstream_common.mongo import Document
 from tests.support.ticks import T0
 

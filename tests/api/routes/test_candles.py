@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consumer.accumulator import to_datetime
+from coinstream_common.epoch import to_datetime
 from tests.support.api_fixtures import HISTORY_1M
 from tests.support.candle_docs import delete_stored, edit_stored
 from tests.support.ticks import T0

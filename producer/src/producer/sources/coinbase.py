@@ -10,8 +10,8 @@ to start from; history comes from 5-minute candles.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
+from coinstream_common.epoch import to_datetime
 from producer.http import Params
 from producer.sources.bars import Bar
 from producer.sources.coinbase_payloads import (
@@ -49,8 +49,8 @@ class CoinbaseSource(ExchangeSource[int]):
     async def _bars(self, symbol: str, since_ms: int, until_ms: int) -> list[Bar]:
         params: Params = {
             "granularity": BAR_SECONDS,
-            "start": datetime.fromtimestamp(since_ms / 1000, UTC).isoformat(),
-            "end": datetime.fromtimestamp(until_ms / 1000, UTC).isoformat(),
+            "start": to_datetime(since_ms).isoformat(),
+            "end": to_datetime(until_ms).isoformat(),
         }
         return parse_candles(
             (await self._http.get_json(f"/products/{symbol}/candles", params)).payload
