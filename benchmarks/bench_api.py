@@ -12,9 +12,13 @@ wrk (wrk_load.py): 50 connections, each sending its next request when the last o
 answered, for 10 seconds after a 2-second warm-up, accepting gzip as browsers and httpx
 do. One httpx request first checks each answer. The bare reads are timed sequentially,
 one client. Prints one line per endpoint:
-`BENCH api endpoint=<path> p50_ms=<n> p99_ms=<n> bare_p50_ms=<n> vs_bare=<ratio>`.
-Also printed (not a BENCH line): /v1/candles with the query cache off, one client, so the
-cost of the API over the bare read shows without caching.
+`BENCH api endpoint=<path> p50_ms=<n> p99_ms=<n> rps=<requests/s> bare_p50_ms=<n>
+vs_bare=<ratio>`.
+Also printed (not BENCH lines), measured in the same run: /v1/candles with the query cache
+off, one client, so the cost of the API over the bare read shows without caching; and the
+framework's floor under the same load: a one-route FastAPI app with the API's server
+settings answering a constant body (bare_fastapi.py), so what the API adds to FastAPI,
+uvicorn and the machine shows beside it.
 """
 
 from __future__ import annotations
@@ -178,15 +182,8 @@ def start_api(
         **{f"API_{name.upper()}": value for name, value in settings.items()},
     }
     process = subprocess.Popen([sys.executable, "-m", "api"], env=env, cwd=ROOT)
-    wait_until(lambda: _healthy(port), 30, "the API to start")
+    wait_until(lambda: _answers(f"http://127.0.0.1:{port}/health"), 30, "the API to start")
     return process
-
-
-def _healthy(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 # What browsers and httpx send: the API may answer with its pre-compressed copy.
@@ -218,6 +215,28 @@ def measure(
     return results
 
 
+def measure_floor() -> WrkResult:
+    """bare_fastapi.py under the same load as each endpoint."""
+    port = free_port()
+    script = Path(__file__).with_name("bare_fastapi.py")
+    process = subprocess.Popen([sys.executable, str(script), str(port)], cwd=ROOT)
+    try:
+        url = f"http://127.0.0.1:{port}/floor"
+        wait_until(lambda: _answers(url), 30, "the bare FastAPI app to start")
+        wrk(url, CLIENTS, 2, HEADERS)
+        return wrk(url, CLIENTS, SECONDS, HEADERS)
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def main() -> None:
     database = "bench_api"
     with bench_servers() as servers:
@@ -225,10 +244,15 @@ def main() -> None:
         bare = [bare_ms(servers.mongo_uri, database, e.bare) for e in ENDPOINTS]
         loaded = measure(servers.mongo_uri, database, ENDPOINTS, "1.0", CLIENTS)
         (uncached,) = measure(servers.mongo_uri, database, ENDPOINTS[:1], "0", 1)
+    floor = measure_floor()
     candles_bare_p50 = percentile(bare[0], 50)
     print(
         f"/v1/candles without the query cache, 1 client: p50_ms={uncached.p50_ms:.3f} "
         f"vs_bare={uncached.p50_ms / candles_bare_p50:.3f} requests={uncached.requests}"
+    )
+    print(
+        f"bare FastAPI route (bare_fastapi.py), {CLIENTS} clients: p50_ms={floor.p50_ms:.3f} "
+        f"p99_ms={floor.p99_ms:.3f} rps={floor.requests / SECONDS:.0f} max_ms={floor.max_ms:.3f}"
     )
     for endpoint, timings, result in zip(ENDPOINTS, bare, loaded, strict=True):
         bare_p50 = percentile(timings, 50)
@@ -240,6 +264,7 @@ def main() -> None:
                 endpoint=endpoint.path,
                 p50_ms=result.p50_ms,
                 p99_ms=result.p99_ms,
+                rps=round(result.requests / SECONDS),
                 bare_p50_ms=bare_p50,
                 vs_bare=result.p50_ms / bare_p50,
             ),

@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
 
-from api.metrics import CACHE_LOOKUPS
+from api.metrics import CACHE_RESULTS
 
 T = TypeVar("T")
 _MISSING = object()
@@ -70,9 +70,9 @@ class QueryCache:
                 mine: Future[Any] = Future()
                 self._loading[key] = mine
         if pending is not None:
-            CACHE_LOOKUPS.labels("shared").inc()
+            CACHE_RESULTS["shared"].inc()
             return cast("T", pending.result())
-        CACHE_LOOKUPS.labels("miss").inc()
+        CACHE_RESULTS["miss"].inc()
         try:
             loaded = self._run(key, load)
         except BaseException as error:
@@ -112,7 +112,7 @@ class QueryCache:
             refresh = self._refresher.submit(self._run, key, load)
             refresh.add_done_callback(_log_failure)
             self._loading[key] = refresh
-        CACHE_LOOKUPS.labels("hit" if age < self._ttl_s else "stale").inc()
+        CACHE_RESULTS["hit" if age < self._ttl_s else "stale"].inc()
         return entry.value
 
     def _run(self, key: Hashable, load: Callable[[], T]) -> T:

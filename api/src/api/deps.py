@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from pymongo.errors import PyMongoError
 
 from api.alerts import AlertReader
 from api.cache import QueryCache
+from api.params import SourceQuery, valid_source
+from api.queries import CachedReads
 from api.repository import CandleReader
 from api.settings import ApiSettings, StreamSettings
 from api.stream import StreamHub
@@ -38,8 +40,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         reader.check_layout()
     cache = QueryCache(settings.cache_ttl_s, settings.cache_max_stale_s, settings.cache_max_entries)
     hub = StreamHub(reader, alerts, app.state.stream_settings)
-    app.state.reader, app.state.cache, app.state.hub = reader, cache, hub
-    app.state.alerts = alerts
+    app.state.reads = CachedReads(settings, cache, reader)
+    app.state.reader, app.state.alerts, app.state.hub = reader, alerts, hub
     poller = asyncio.create_task(hub.run(), name="stream-poller")
     try:
         yield
@@ -51,39 +53,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client.close()
 
 
-async def get_reader(request: Request) -> CandleReader:
-    reader: CandleReader = request.app.state.reader
-    return reader
+def _state(name: str) -> Callable[[Request], Coroutine[Any, Any, Any]]:
+    """A dependency that returns the app's `state.<name>`; the `Annotated` alias that uses
+    it names its type."""
+
+    async def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    get.__name__ = f"get_{name}"
+    return get
 
 
-async def get_alerts(request: Request) -> AlertReader:
-    alerts: AlertReader = request.app.state.alerts
-    return alerts
+ReadsDep = Annotated[CachedReads, Depends(_state("reads"))]
+ReaderDep = Annotated[CandleReader, Depends(_state("reader"))]
+AlertsDep = Annotated[AlertReader, Depends(_state("alerts"))]
+HubDep = Annotated[StreamHub, Depends(_state("hub"))]
+SettingsDep = Annotated[ApiSettings, Depends(_state("settings"))]
+StreamSettingsDep = Annotated[StreamSettings, Depends(_state("stream_settings"))]
 
 
-async def get_cache(request: Request) -> QueryCache:
-    cache: QueryCache = request.app.state.cache
-    return cache
+async def checked_source(settings: SettingsDep, source: SourceQuery) -> str:
+    return valid_source(settings, source)
 
 
-async def get_hub(request: Request) -> StreamHub:
-    hub: StreamHub = request.app.state.hub
-    return hub
-
-
-async def get_settings(request: Request) -> ApiSettings:
-    settings: ApiSettings = request.app.state.settings
-    return settings
-
-
-async def get_stream_settings(request: Request) -> StreamSettings:
-    settings: StreamSettings = request.app.state.stream_settings
-    return settings
-
-
-ReaderDep = Annotated[CandleReader, Depends(get_reader)]
-AlertsDep = Annotated[AlertReader, Depends(get_alerts)]
-CacheDep = Annotated[QueryCache, Depends(get_cache)]
-HubDep = Annotated[StreamHub, Depends(get_hub)]
-SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
-StreamSettingsDep = Annotated[StreamSettings, Depends(get_stream_settings)]
+SourceDep = Annotated[str, Depends(checked_source)]

@@ -38,6 +38,10 @@ def create_app(
         version="0.2.0",
         summary="Latest prices, candle history, statistics and live updates from coinstream.",
         lifespan=lifespan,
+        # The API's metrics are Prometheus' (metrics.py) and it sets up no OpenTelemetry
+        # provider; with FastAPI's own tracing and metrics on, every request would look the
+        # global providers up only to find none.
+        telemetry={"tracing": False, "metrics": False},
         docs_url=None,
         redoc_url=None,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,6 +18,21 @@ REQUEST_SECONDS = Histogram(
 STREAM_CLIENTS = Gauge("api_stream_clients", "Clients connected to /v1/stream")
 STREAM_POLLS = Counter("api_stream_polls", "Polls of Mongo by the stream poller", ["outcome"])
 CACHE_LOOKUPS = Counter("api_cache_lookups", "Query cache lookups", ["result"])
+# `labels()` checks the values and takes a lock on each call: every request counts with
+# children looked up once. The labels are bounded (route templates, statuses, results).
+CACHE_RESULTS = {
+    result: CACHE_LOOKUPS.labels(result) for result in ("hit", "stale", "miss", "shared")
+}
+
+
+@lru_cache(maxsize=512)
+def _answered(route: str, status: int) -> Counter:
+    return REQUESTS.labels(route, str(status))
+
+
+@lru_cache(maxsize=64)
+def _timed(route: str) -> Histogram:
+    return REQUEST_SECONDS.labels(route)
 
 
 class MetricsMiddleware:
@@ -43,6 +59,6 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_with_status)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            REQUESTS.labels(route, str(status)).inc()
+            _answered(route, status).inc()
             if route not in self.streaming_paths:  # a stream's length says nothing
-                REQUEST_SECONDS.labels(route).observe(time.perf_counter() - started)
+                _timed(route).observe(time.perf_counter() - started)

@@ -1,8 +1,7 @@
 """Query parameters shared by the routes, and the 422 raised when one is wrong.
 
 FastAPI checks shapes (patterns, enums, ISO-8601 with a timezone); the checks here need
-the settings (the configured sources, the page size) or more than one parameter. The
-dependency is `async` only so that FastAPI calls it on the event loop, not in a thread.
+the settings (the configured sources, the page size) or more than one parameter.
 """
 
 from __future__ import annotations
@@ -10,11 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
-from api.deps import SettingsDep
 from api.settings import ApiSettings
 from coinstream_common.ticks import SOURCE_PATTERN, SYMBOL_PATTERN
 
@@ -75,10 +73,3 @@ def page_limit(settings: ApiSettings, limit: int | None) -> int:
     if limit > settings.max_limit:
         raise invalid("limit", f"limit must be at most {settings.max_limit}", limit)
     return limit
-
-
-async def checked_source(settings: SettingsDep, source: SourceQuery) -> str:
-    return valid_source(settings, source)
-
-
-SourceDep = Annotated[str, Depends(checked_source)]

@@ -19,6 +19,7 @@ from fastapi import HTTPException, Request, Response
 from api.cache import QueryCache
 from api.encoded import Reply, request_accepts_gzip
 from api.http_caching import cache_control
+from api.params import valid_source
 from api.repository import CandleReader
 from api.settings import ApiSettings
 
@@ -38,24 +39,29 @@ class CachedQuery(Hashable, Protocol):
     def load(self, reader: CandleReader) -> Body | None: ...
 
 
-async def answer(
-    request: Request,
-    query: CachedQuery,
-    *,
-    settings: ApiSettings,
-    cache: QueryCache,
-    reader: CandleReader,
-    not_found: str = "",
-) -> Response:
-    """Check the query, then serve its body from the cache, or a 304 if the client holds
-    that body already (http_caching.py).
+class CachedReads:
+    """All that the cached reads need, built once by the lifespan and handed to their
+    routes as one dependency (deps.ReadsDep): each dependency FastAPI solves costs every
+    request a call and its bookkeeping."""
 
-    A cached body is served on the event loop; only a load goes to a worker thread."""
-    query.check(settings)
-    body = await cache.get_async(query, partial(query.load, reader))
-    if body is None:
-        raise HTTPException(status_code=404, detail=not_found)
-    reply = body.reply(request_accepts_gzip(request.scope))
-    return reply.response(
-        cache_control(settings.cache_ttl_s), request.headers.getlist("if-none-match")
-    )
+    def __init__(self, settings: ApiSettings, cache: QueryCache, reader: CandleReader) -> None:
+        self.settings = settings
+        self._cache = cache
+        self._reader = reader
+        self._cache_control = cache_control(settings.cache_ttl_s)
+
+    def source(self, name: str) -> str:
+        """`name`, if it is one of the configured sources; else a 422 listing them."""
+        return valid_source(self.settings, name)
+
+    async def answer(self, request: Request, query: CachedQuery, not_found: str = "") -> Response:
+        """Check the query, then serve its body from the cache, or a 304 if the client
+        holds that body already (http_caching.py).
+
+        A cached body is served on the event loop; only a load goes to a worker thread."""
+        query.check(self.settings)
+        body = await self._cache.get_async(query, partial(query.load, self._reader))
+        if body is None:
+            raise HTTPException(status_code=404, detail=not_found)
+        reply = body.reply(request_accepts_gzip(request.scope))
+        return reply.response(self._cache_control, request.headers.getlist("if-none-match"))

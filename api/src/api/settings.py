@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
@@ -54,7 +55,7 @@ class ApiSettings(BaseSettings):
             raise ValueError("cache_max_stale_s must be at least cache_ttl_s")
         return self
 
-    @property
+    @cached_property  # checked on every request that names a source
     def source_names(self) -> tuple[str, ...]:
         return tuple(comma_separated(self.sources))
 

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import CacheDep, ReaderDep, SettingsDep
+from api.deps import ReadsDep
 from api.models import CandlePage
 from api.pages import CandleQuery
 from api.pagination import InvalidCursor, decode_cursor
-from api.params import LimitQuery, Moment, SourceDep, SymbolQuery, invalid, page_limit
-from api.queries import NOT_MODIFIED, answer
+from api.params import LimitQuery, Moment, SourceQuery, SymbolQuery, invalid, page_limit
+from api.queries import NOT_MODIFIED
 from coinstream_common.intervals import Interval
 
 router = APIRouter(prefix="/v1", tags=["candles"])
@@ -20,10 +20,8 @@ router = APIRouter(prefix="/v1", tags=["candles"])
 @router.get("/candles", response_model=CandlePage, responses=NOT_MODIFIED)
 async def candles(
     request: Request,
-    settings: SettingsDep,
-    cache: CacheDep,
-    reader: ReaderDep,
-    source: SourceDep,
+    reads: ReadsDep,
+    source: SourceQuery,
     symbol: SymbolQuery,
     limit: LimitQuery = None,
     interval: Interval = Interval.M1,
@@ -34,10 +32,11 @@ async def candles(
     ] = None,
 ) -> Response:
     """Candles whose window starts in [start, end), oldest first, `limit` at a time."""
-    limit = page_limit(settings, limit)
+    source = reads.source(source)
+    limit = page_limit(reads.settings, limit)
     try:
         after = decode_cursor(cursor) if cursor is not None else None
     except InvalidCursor as error:
         raise invalid("cursor", str(error), cursor) from None
     query = CandleQuery(source, symbol, interval, start, end, after, limit)
-    return await answer(request, query, settings=settings, cache=cache, reader=reader)
+    return await reads.answer(request, query)

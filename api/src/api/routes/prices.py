@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import CacheDep, ReaderDep, SettingsDep
+from api.deps import ReadsDep
 from api.models import ErrorMessage, LatestPrice
-from api.params import SourceDep, SymbolQuery
+from api.params import SourceQuery, SymbolQuery
 from api.prices import LatestPriceQuery
-from api.queries import NOT_MODIFIED, answer
+from api.queries import NOT_MODIFIED
 
 router = APIRouter(prefix="/v1", tags=["prices"])
 
@@ -19,19 +19,8 @@ router = APIRouter(prefix="/v1", tags=["prices"])
     responses={**NOT_MODIFIED, 404: {"model": ErrorMessage}},
 )
 async def latest_price(
-    request: Request,
-    settings: SettingsDep,
-    cache: CacheDep,
-    reader: ReaderDep,
-    source: SourceDep,
-    symbol: SymbolQuery,
+    request: Request, reads: ReadsDep, source: SourceQuery, symbol: SymbolQuery
 ) -> Response:
     """The newest price and how old it is, so a client can tell live data from stale."""
-    return await answer(
-        request,
-        LatestPriceQuery(source, symbol),
-        settings=settings,
-        cache=cache,
-        reader=reader,
-        not_found=f"no candles for {source} {symbol}",
-    )
+    query = LatestPriceQuery(reads.source(source), symbol)
+    return await reads.answer(request, query, not_found=f"no candles for {source} {symbol}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import CacheDep, ReaderDep, SettingsDep
+from api.deps import ReadsDep
 from api.models import ErrorMessage, Stats
-from api.params import SourceDep, SymbolQuery
-from api.queries import NOT_MODIFIED, answer
+from api.params import SourceQuery, SymbolQuery
+from api.queries import NOT_MODIFIED
 from api.stats import StatsQuery, StatsWindow
 
 router = APIRouter(prefix="/v1", tags=["stats"])
@@ -18,10 +18,8 @@ router = APIRouter(prefix="/v1", tags=["stats"])
 )
 async def stats(
     request: Request,
-    settings: SettingsDep,
-    cache: CacheDep,
-    reader: ReaderDep,
-    source: SourceDep,
+    reads: ReadsDep,
+    source: SourceQuery,
     symbol: SymbolQuery,
     window: StatsWindow = StatsWindow.H24,
 ) -> Response:
@@ -30,11 +28,6 @@ async def stats(
     Folded from candles that start inside the window (1m candles; 1h for 7d), so the
     window's edge is as fine as those candles.
     """
-    return await answer(
-        request,
-        StatsQuery(source, symbol, window),
-        settings=settings,
-        cache=cache,
-        reader=reader,
-        not_found=f"no candles for {source} {symbol} in the last {window}",
-    )
+    query = StatsQuery(reads.source(source), symbol, window)
+    not_found = f"no candles for {source} {symbol} in the last {window}"
+    return await reads.answer(request, query, not_found=not_found)

@@ -10,8 +10,8 @@ import orjson
 from fastapi import APIRouter, Header
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from api.deps import AlertsDep, HubDep, ReaderDep, SettingsDep, StreamSettingsDep
-from api.params import SourceDep, SymbolQuery
+from api.deps import AlertsDep, HubDep, ReaderDep, SettingsDep, SourceDep, StreamSettingsDep
+from api.params import SymbolQuery
 from api.stream import StreamEvent, StreamKey, snapshot
 from coinstream_common.intervals import Interval
 

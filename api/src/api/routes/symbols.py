@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import CacheDep, ReaderDep, SettingsDep
+from api.deps import ReadsDep
 from api.models import SymbolList
-from api.queries import NOT_MODIFIED, answer
+from api.queries import NOT_MODIFIED
 from api.symbols import SymbolsQuery
 
 router = APIRouter(prefix="/v1", tags=["symbols"])
 
 
 @router.get("/symbols", response_model=SymbolList, responses=NOT_MODIFIED)
-async def symbols(
-    request: Request, settings: SettingsDep, cache: CacheDep, reader: ReaderDep
-) -> Response:
+async def symbols(request: Request, reads: ReadsDep) -> Response:
     """Each pair with the first and last candle start of its finest interval."""
-    query = SymbolsQuery(settings.source_names)
-    return await answer(request, query, settings=settings, cache=cache, reader=reader)
+    return await reads.answer(request, SymbolsQuery(reads.settings.source_names))
